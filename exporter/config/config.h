@@ -1,0 +1,74 @@
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "exporter/config/config_node.h"
+#include "exporter/core/deadline.h"
+
+namespace fue {
+
+class VendorRegistry;
+
+// What a vendor parses from its own keys. describe() feeds --config.check and the landing page:
+// it must show secrets only through Secret::redacted().
+struct VendorSettings {
+  virtual ~VendorSettings() = default;
+  virtual void describe(std::vector<std::pair<std::string, std::string>>& out) const = 0;
+};
+
+// The HTTP settings of one target's long-lived client.
+struct HttpSettings {
+  std::string ca_file;               // PEM bundle; empty means the system store
+  bool insecure_skip_verify = false;  // must be set explicitly to accept a bad certificate
+  std::string proxy_url;              // http://[user:pass@]host:port
+  size_t max_response_bytes = 64u << 20;
+  int max_attempts = 3;               // per request, for connection errors and 5xx
+  int concurrency = 4;                // pages in flight, and pooled keep-alive connections
+};
+
+// One [[<vendor>]] table: an account, project or instance set with its own name.
+struct TargetConfig {
+  std::string vendor;  // the vendor key, e.g. "losant"
+  std::string name;    // unique within the vendor
+  int line = 0;        // where the table starts, for messages
+  bool enabled = true;
+  std::string base_url;
+  Duration timeout{8000};
+  Duration min_interval{0};
+  std::set<std::string, std::less<>> groups;  // enabled metric groups
+  bool per_resource_series = true;           // per device / VM / phone / test series
+  size_t max_resources = 5000;               // resources that may get per-resource series
+  HttpSettings http;
+  std::shared_ptr<const VendorSettings> settings;
+
+  bool group_enabled(std::string_view g) const { return groups.find(g) != groups.end(); }
+  std::string id() const { return vendor + "/" + name; }
+};
+
+// The [global] table.
+struct GlobalConfig {
+  int max_concurrent_targets = 8;      // worker pool size for target collections
+  Duration scrape_timeout_offset{500};  // subtracted from X-Prometheus-Scrape-Timeout-Seconds
+  Duration default_timeout{8000};
+  std::string user_agent;               // empty means "fleet-usage-exporter/<version>"
+};
+
+struct ExporterConfig {
+  std::string file;
+  GlobalConfig global;
+  std::vector<TargetConfig> targets;
+
+  // A human summary with every secret redacted, for --config.check and debugging.
+  std::string summary() const;
+};
+
+// Loads and validates the whole file. Throws config::ConfigError naming the file, line and key.
+ExporterConfig load_config(const std::string& path, const VendorRegistry& vendors);
+ExporterConfig parse_config(std::string_view toml_text, const std::string& display_path,
+                            const VendorRegistry& vendors);
+
+}  // namespace fue

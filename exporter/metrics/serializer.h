@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "exporter/metrics/metric_set.h"
+
+namespace fue {
+
+inline constexpr const char* kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+// Writes the Prometheus text format 0.0.4 directly from the lean layout: no intermediate
+// prometheus::MetricFamily, one pass, escaping only where a value needs it.
+void serialize_text(const MetricSet& set, std::string& out);
+// OpenMetrics text with a timestamp (seconds) on every sample, for backfill. Ends with "# EOF"
+// only when `terminate` is set, so several blocks can be written in sequence.
+void serialize_openmetrics(const MetricSet& set, double timestamp_seconds, std::string& out,
+                           bool terminate);
+
+// Appends `v` the way Prometheus parses it: integers without a fraction, +Inf, -Inf, NaN.
+void append_value(std::string& out, double v);
+// Appends a label value with \\, \" and \n escaped.
+void append_escaped_label_value(std::string& out, std::string_view v);
+
+}  // namespace fue

@@ -1,0 +1,125 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+namespace sim {
+
+using Json = nlohmann::json;
+
+// A fault rule set through POST /_sim/faults; it applies to requests whose path (after the vendor
+// mount, e.g. "/instances/abc") starts with `path_prefix`, for `times` requests (-1: forever).
+struct Fault {
+  std::string vendor;       // vendor key; empty matches every vendor
+  std::string path_prefix;  // empty matches every path
+  int times = -1;
+  int latency_ms = 0;       // before answering
+  int status = 0;           // 0: answer normally; otherwise this status with `body`
+  std::string body;         // for status; empty means the vendor's own error body for it
+  std::map<std::string, std::string> headers;  // extra response headers (e.g. Retry-After)
+  // How the body is mangled: "" (intact), "malformed", "truncated", "empty", "wrong_types",
+  // "drip" (a few bytes every drip_ms), "hang" (headers, then no body for hang_ms),
+  // "reset" (half the body, then the connection drops), "huge" (pads past huge_bytes),
+  // "extra_fields" (unknown keys added to every object).
+  std::string body_mode;
+  int drip_ms = 200;
+  int hang_ms = 30000;
+  size_t huge_bytes = 80u << 20;
+};
+
+// Per-vendor knobs set at start-up (flags) or through POST /_sim/config.
+struct VendorKnobs {
+  int fleet_size = 25;     // devices, instances, tests... generated deterministically
+  uint64_t seed = 42;
+  int latency_ms = 0;      // added to every request of this vendor
+};
+
+class Server;
+
+// Vendor routes are registered relative to the vendor's mount "/<vendor>". The wrapper counts
+// the request, applies latency and faults, and checks auth before `handler` runs.
+using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+// Returns true when the request carries valid credentials for this vendor.
+using AuthCheck = std::function<bool(const httplib::Request&)>;
+// The vendor's own error body for a status, e.g. Losant {"type":"NotFound","message":"..."}.
+using ErrorBody = std::function<std::string(int status, const std::string& message)>;
+
+struct VendorSpec {
+  std::string key;
+  ErrorBody error_body;
+  // Headers added to every response of this vendor (e.g. ThousandEyes rate-limit headers).
+  std::function<void(httplib::Response&)> decorate;
+};
+
+class Server {
+ public:
+  Server(std::string fixtures_dir, std::map<std::string, VendorKnobs> knobs);
+
+  void add_vendor(VendorSpec spec);
+  // `pattern` is an httplib regex relative to the vendor mount, e.g. R"(/instances/([^/]+))".
+  void get(const std::string& vendor, const std::string& pattern, AuthCheck auth, Handler handler);
+  void post(const std::string& vendor, const std::string& pattern, AuthCheck auth, Handler handler);
+
+  VendorKnobs knobs(const std::string& vendor) const;
+  // A fixture file from tests/fixtures/<vendor>/<name>, parsed.
+  Json fixture(const std::string& vendor, const std::string& name) const;
+  // Writes the vendor's error body with `status`.
+  void error(const std::string& vendor, httplib::Response& res, int status, const std::string& message) const;
+
+  // Fault rules, request counters and knobs, also reachable over HTTP:
+  //   POST /_sim/faults (a Fault as JSON), DELETE /_sim/faults, GET /_sim/stats,
+  //   POST /_sim/knobs ({"<vendor>": {"fleet_size": N, "seed": S, "latency_ms": L}}), POST /_sim/reset.
+  void add_fault(const Fault& fault);
+  void clear_faults();
+  void set_knobs(const std::string& vendor, const VendorKnobs& knobs);
+  // {"total": N, "by_vendor": {"losant": N}, "by_route": {"GET /losant/instances/x": N}}
+  Json stats() const;
+  void reset_stats();
+
+  httplib::Server& http() { return *http_; }
+  bool listen(const std::string& host, int port);  // port 0: pick one; see bound_port()
+  int bound_port() const { return port_; }
+  void stop();
+
+ private:
+  // ...the implementation keeps faults, counters and the vendor table.
+  struct State;
+  std::shared_ptr<State> state_;
+  std::unique_ptr<httplib::Server> http_;
+  int port_ = 0;
+};
+
+// Deterministic data: the same (seed, index) always gives the same numbers.
+uint64_t mix(uint64_t seed, uint64_t index);
+// A number in [lo, hi] derived from (seed, index, salt).
+int64_t pick(uint64_t seed, uint64_t index, uint64_t salt, int64_t lo, int64_t hi);
+
+// Each vendor file defines one of these; tests/vendor-sim/main.cpp calls them all.
+void register_losant(Server& s);
+void register_notehub(Server& s);
+void register_thousandeyes(Server& s);
+void register_koophone(Server& s);
+void register_kakaocloud_bcs(Server& s);
+
+// Demo credentials the simulator accepts (anything else is 401).
+namespace creds {
+inline constexpr const char* kLosantToken = "sim-losant-token";
+inline constexpr const char* kNotehubToken = "sim-notehub-pat";
+inline constexpr const char* kThousandEyesToken = "sim-thousandeyes-token";
+inline constexpr const char* kHuaweiUser = "sim-user";
+inline constexpr const char* kHuaweiPassword = "sim-huawei-password";
+inline constexpr const char* kHuaweiDomain = "sim-domain";
+inline constexpr const char* kKakaoCredentialId = "sim-kakao-id";
+inline constexpr const char* kKakaoCredentialSecret = "sim-kakao-secret";
+}  // namespace creds
+
+}  // namespace sim
