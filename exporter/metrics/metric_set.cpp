@@ -1,0 +1,191 @@
+#include "exporter/metrics/metric_set.h"
+
+#include <cstdio>
+#include <deque>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_set>
+
+namespace fue {
+namespace {
+
+void append_encoded(std::string& arena, std::string_view v) {
+  const auto len = static_cast<uint32_t>(v.size());
+  const char header[4] = {static_cast<char>(len & 0xff), static_cast<char>((len >> 8) & 0xff),
+                          static_cast<char>((len >> 16) & 0xff),
+                          static_cast<char>((len >> 24) & 0xff)};
+  arena.append(header, 4);
+  arena.append(v);
+}
+
+}  // namespace
+
+MetricFamily::MetricFamily(std::string name, std::string help, MetricType type,
+                           std::vector<std::string> label_names)
+    : name_(std::move(name)),
+      help_(std::move(help)),
+      type_(type),
+      label_names_(std::move(label_names)) {}
+
+void MetricFamily::begin_sample() {
+  pending_offset_ = static_cast<uint32_t>(arena_.size());
+  arena_.append(fixed_prefix_);
+}
+
+void MetricFamily::put(std::string_view v) { append_encoded(arena_, v); }
+
+void MetricFamily::end_sample(double value, SampleKind kind) {
+  const auto size = static_cast<uint32_t>(arena_.size() - pending_offset_);
+  samples_.push_back(Sample{pending_offset_, size, value, kind});
+}
+
+void MetricFamily::add(std::initializer_list<std::string_view> values, double value) {
+  add(std::span<const std::string_view>(values.begin(), values.size()), value);
+}
+
+void MetricFamily::add(std::span<const std::string_view> values, double value) {
+  if (values.size() + fixed_count_ != label_names_.size())
+    throw std::logic_error("metric " + name_ + ": wrong number of label values");
+  begin_sample();
+  for (auto v : values) put(v);
+  end_sample(value, SampleKind::kPlain);
+}
+
+void MetricFamily::add(std::span<const std::string> values, double value) {
+  if (values.size() + fixed_count_ != label_names_.size())
+    throw std::logic_error("metric " + name_ + ": wrong number of label values");
+  begin_sample();
+  for (const auto& v : values) put(v);
+  end_sample(value, SampleKind::kPlain);
+}
+
+void MetricFamily::add_histogram(std::span<const std::string_view> values,
+                                 std::span<const double> upper_bounds,
+                                 std::span<const uint64_t> cumulative, double sum, uint64_t count) {
+  if (values.size() + fixed_count_ != label_names_.size() ||
+      upper_bounds.size() != cumulative.size())
+    throw std::logic_error("histogram " + name_ + ": wrong number of label values or buckets");
+  auto sample = [&](SampleKind kind, double v, const std::string* le) {
+    begin_sample();
+    for (auto value : values) put(value);
+    if (le) put(*le);
+    end_sample(v, kind);
+  };
+  std::string le;
+  for (size_t i = 0; i < upper_bounds.size(); ++i) {
+    le.clear();
+    char buf[64];
+    int n = std::snprintf(buf, sizeof buf, "%.17g", upper_bounds[i]);
+    le.assign(buf, n);
+    sample(SampleKind::kBucket, static_cast<double>(cumulative[i]), &le);
+  }
+  le = "+Inf";
+  sample(SampleKind::kBucket, static_cast<double>(count), &le);
+  sample(SampleKind::kSum, sum, nullptr);
+  sample(SampleKind::kCount, static_cast<double>(count), nullptr);
+}
+
+std::vector<std::string_view> MetricFamily::values_of(const Sample& s) const {
+  std::vector<std::string_view> out;
+  for_each_value(s, [&](std::string_view v) { out.push_back(v); });
+  return out;
+}
+
+void MetricFamily::append(const MetricFamily& other) {
+  const auto base = static_cast<uint32_t>(arena_.size());
+  arena_.append(other.arena_);
+  samples_.reserve(samples_.size() + other.samples_.size());
+  for (const auto& s : other.samples_)
+    samples_.push_back(Sample{s.offset + base, s.size, s.value, s.kind});
+}
+
+size_t MetricFamily::remove_duplicates() {
+  // Keyed by the encoded label bytes plus the kind: identical bytes mean identical label sets.
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(samples_.size());
+  size_t kept = 0;
+  std::deque<std::string>
+      keys;  // non-plain kinds fold the kind into the key; deque keeps views valid
+  for (const auto& s : samples_) {
+    std::string_view key(arena_.data() + s.offset, s.size);
+    if (s.kind != SampleKind::kPlain) {
+      keys.push_back(std::string(1, static_cast<char>(s.kind)) + std::string(key));
+      key = keys.back();
+    }
+    if (seen.insert(key).second) samples_[kept++] = s;
+  }
+  const size_t removed = samples_.size() - kept;
+  samples_.resize(kept);
+  return removed;
+}
+
+void MetricFamily::reserve(size_t samples, size_t arena_bytes) {
+  samples_.reserve(samples);
+  arena_.reserve(arena_bytes);
+}
+
+MetricSet::MetricSet(std::vector<std::pair<std::string, std::string>> fixed_labels)
+    : fixed_labels_(std::move(fixed_labels)) {}
+
+MetricFamily& MetricSet::family(std::string_view name, std::string_view help, MetricType type,
+                                std::vector<std::string> label_names) {
+  if (auto* existing = find(name)) return *existing;
+  std::vector<std::string> all;
+  all.reserve(fixed_labels_.size() + label_names.size());
+  for (const auto& [k, v] : fixed_labels_) all.push_back(k);
+  for (auto& l : label_names) all.push_back(std::move(l));
+  auto f =
+      std::make_unique<MetricFamily>(std::string(name), std::string(help), type, std::move(all));
+  for (const auto& [k, v] : fixed_labels_) append_encoded(f->fixed_prefix_, v);
+  f->fixed_count_ = fixed_labels_.size();
+  families_.push_back(std::move(f));
+  return *families_.back();
+}
+
+MetricFamily* MetricSet::find(std::string_view name) {
+  for (auto& f : families_)
+    if (f->name() == name) return f.get();
+  return nullptr;
+}
+
+const MetricFamily* MetricSet::find(std::string_view name) const {
+  for (const auto& f : families_)
+    if (f->name() == name) return f.get();
+  return nullptr;
+}
+
+size_t MetricSet::series() const {
+  size_t n = 0;
+  for (const auto& f : families_) n += f->size();
+  return n;
+}
+
+void MetricSet::append_help(std::string_view note) {
+  for (auto& f : families_) f->help_.append(note);
+}
+
+size_t MetricSet::merge(MetricSet&& other) {
+  size_t dropped = 0;
+  for (auto& f : other.families_) {
+    MetricFamily* mine = find(f->name());
+    if (!mine) {
+      families_.push_back(std::move(f));
+      continue;
+    }
+    if (mine->type() != f->type() || mine->label_names() != f->label_names()) {
+      dropped += f->size();
+      continue;
+    }
+    mine->append(*f);
+  }
+  other.families_.clear();
+  return dropped;
+}
+
+size_t MetricSet::remove_duplicates() {
+  size_t removed = 0;
+  for (auto& f : families_) removed += f->remove_duplicates();
+  return removed;
+}
+
+}  // namespace fue
