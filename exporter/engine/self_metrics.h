@@ -27,6 +27,8 @@ class SelfMetrics {
   void record_dropped_series(const std::string& vendor, const std::string& target, uint64_t series);
   void record_duplicates_removed(uint64_t samples);
   void record_reload(bool success);
+  // How long the last whole collection (every target, one /metrics request or --once) took.
+  void record_scrape_duration(double seconds);
 
   // All self-metric families as of now.
   MetricSet collect() const;

@@ -1,0 +1,153 @@
+#include "exporter/engine/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "build_info.h"
+#include "exporter/core/log.h"
+#include "exporter/engine/target_runner.h"
+#include "exporter/engine/worker_pool.h"
+
+namespace fue {
+
+struct Engine::Impl {
+  explicit Impl(const VendorRegistry& v) : vendors(v) {}
+
+  const VendorRegistry& vendors;
+  mutable std::mutex mutex;
+  std::shared_ptr<const ExporterConfig> config;
+  std::vector<std::shared_ptr<TargetRunner>> runners;  // enabled targets, in config order
+  // Declared last so it is destroyed first: its threads finish their jobs while runners live.
+  std::unique_ptr<WorkerPool> pool;
+
+  std::vector<std::shared_ptr<TargetRunner>> snapshot() const {
+    std::lock_guard lock(mutex);
+    return runners;
+  }
+};
+
+namespace {
+
+std::string user_agent_of(const GlobalConfig& global) {
+  return global.user_agent.empty() ? std::string("fleet-usage-exporter/") + build::kVersion
+                                   : global.user_agent;
+}
+
+Deadline deadline_for(const TargetConfig& target, std::optional<Duration> scrape_timeout) {
+  Duration d = target.timeout;
+  if (scrape_timeout) d = std::min(d, *scrape_timeout);
+  return Deadline::after(d);
+}
+
+}  // namespace
+
+Engine::Engine(const VendorRegistry& vendors, std::shared_ptr<SelfMetrics> self)
+    : impl_(std::make_unique<Impl>(vendors)), self_(std::move(self)) {}
+
+Engine::~Engine() = default;
+
+void Engine::apply(std::shared_ptr<const ExporterConfig> config) {
+  const std::string user_agent = user_agent_of(config->global);
+  std::lock_guard lock(impl_->mutex);
+  std::map<std::string, std::shared_ptr<TargetRunner>> old;
+  for (auto& r : impl_->runners) old.emplace(r->target().id(), r);
+
+  std::vector<std::shared_ptr<TargetRunner>> next;
+  size_t kept = 0;
+  for (const auto& t : config->targets) {
+    if (!t.enabled) continue;
+    auto it = old.find(t.id());
+    if (it != old.end() && it->second->fingerprint() == target_fingerprint(t, user_agent)) {
+      next.push_back(it->second);  // unchanged: keeps its connections and tokens
+      old.erase(it);
+      ++kept;
+      continue;
+    }
+    const VendorDescriptor* vendor = impl_->vendors.find(t.vendor);
+    if (!vendor) {
+      log::error("unknown vendor", {{"vendor", t.vendor}, {"target", t.name}});
+      continue;
+    }
+    self_->register_target(t.vendor, t.name);
+    next.push_back(std::make_shared<TargetRunner>(t, *vendor, self_, user_agent));
+  }
+  // Runners of removed targets finish any collection in the background, then go away.
+  for (const auto& [id, runner] : old) {
+    bool still_present = std::any_of(next.begin(), next.end(),
+                                     [&](const auto& r) { return r->target().id() == id; });
+    if (!still_present) self_->forget_target(runner->target().vendor, runner->target().name);
+  }
+  impl_->runners = std::move(next);
+  impl_->config = std::move(config);
+  const int workers = std::max(1, impl_->config->global.max_concurrent_targets);
+  if (!impl_->pool)
+    impl_->pool = std::make_unique<WorkerPool>(workers);
+  else
+    impl_->pool->resize(workers);
+  log::debug("config applied",
+             {{"targets", std::to_string(impl_->runners.size())}, {"kept", std::to_string(kept)}});
+}
+
+std::shared_ptr<const ExporterConfig> Engine::config() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->config;
+}
+
+namespace {
+
+// Collects `runners` concurrently and merges their good results.
+Engine::Result collect(const std::vector<std::shared_ptr<TargetRunner>>& runners, WorkerPool& pool,
+                       std::optional<Duration> scrape_timeout, SelfMetrics& self) {
+  std::vector<TargetRunner::Ticket> tickets;
+  tickets.reserve(runners.size());
+  for (const auto& r : runners)
+    tickets.push_back(r->begin(deadline_for(r->target(), scrape_timeout), pool));
+
+  Engine::Result result;
+  size_t removed = 0;
+  for (size_t i = 0; i < runners.size(); ++i) {
+    TargetOutcome outcome = runners[i]->finish(tickets[i]);
+    if (!outcome.ok) {
+      result.all_up = false;  // a failed target contributes only its self-metrics
+      continue;
+    }
+    const size_t conflicting = result.metrics.merge(clone_metric_set(*outcome.metrics));
+    if (conflicting > 0) {
+      log::warn("dropped series whose family conflicts with another target's",
+                {{"target", runners[i]->target().id()}, {"samples", std::to_string(conflicting)}});
+      removed += conflicting;
+    }
+  }
+  removed += result.metrics.remove_duplicates();
+  if (removed > 0) self.record_duplicates_removed(removed);
+  return result;
+}
+
+}  // namespace
+
+Engine::Result Engine::collect_all(std::optional<Duration> scrape_timeout) {
+  const auto started = Clock::now();
+  auto runners = impl_->snapshot();
+  Result result;
+  if (!runners.empty()) result = collect(runners, *impl_->pool, scrape_timeout, *self_);
+  self_->record_scrape_duration(std::chrono::duration<double>(Clock::now() - started).count());
+  return result;
+}
+
+std::optional<Engine::Result> Engine::collect_one(const std::string& vendor,
+                                                  const std::string& name,
+                                                  std::optional<Duration> scrape_timeout) {
+  for (const auto& r : impl_->snapshot())
+    if (r->target().vendor == vendor && r->target().name == name)
+      return collect({r}, *impl_->pool, scrape_timeout, *self_);
+  return std::nullopt;
+}
+
+std::vector<TargetStatus> Engine::status() const {
+  std::vector<TargetStatus> out;
+  for (const auto& r : impl_->snapshot()) out.push_back(r->status());
+  return out;
+}
+
+}  // namespace fue
