@@ -1,0 +1,37 @@
+// The ThousandEyes vendor descriptor: what the shared layer needs to run its targets.
+#include "exporter/engine/scraper.h"
+#include "scrapers/thousandeyes/error_decoder.h"
+#include "scrapers/thousandeyes/scraper.h"
+#include "scrapers/thousandeyes/settings.h"
+
+namespace fue {
+
+VendorDescriptor thousandeyes_vendor() {
+  VendorDescriptor d;
+  d.key = "thousandeyes";
+  d.display_name = "Cisco ThousandEyes";
+  d.default_base_url = "https://api.thousandeyes.com";
+  d.groups = {
+      {thousandeyes::kUsageGroup, true,
+       "GET /v7/usage: quotas, units used and projected, billing period, per-test and per-agent "
+       "units with expand"},
+      {thousandeyes::kTestUnitsGroup, true,
+       "GET /v7/usage/units/tests: cloud and enterprise units per test (usage-based pricing only)"},
+      {thousandeyes::kAgentUnitsGroup, true,
+       "GET /v7/usage/units/enterprise-agents: units per enterprise agent and account group "
+       "(usage-based pricing only)"},
+  };
+  d.rate_limit_headers = {"X-Organization-Rate-Limit-Limit", "X-Organization-Rate-Limit-Remaining",
+                          "X-Organization-Rate-Limit-Reset", /*reset_is_epoch=*/true};
+  d.parse_settings = thousandeyes::parse_settings;
+  d.create = [](const TargetConfig& target, http::Client& client) -> std::unique_ptr<Scraper> {
+    auto settings = std::dynamic_pointer_cast<const thousandeyes::Settings>(target.settings);
+    if (!settings) throw std::logic_error("thousandeyes target without thousandeyes settings");
+    client.set_authenticator(http::bearer_auth(settings->token));
+    client.set_error_decoder(thousandeyes::decode_error);
+    return std::make_unique<thousandeyes::ThousandEyesScraper>(client, settings);
+  };
+  return d;
+}
+
+}  // namespace fue
