@@ -1,0 +1,30 @@
+// The Blues Notehub vendor: usage by project, fleet and device, plus a counted device inventory.
+#include "exporter/engine/scraper.h"
+#include "scrapers/notehub/scraper.h"
+#include "scrapers/notehub/settings.h"
+
+namespace fue {
+
+VendorDescriptor notehub_vendor() {
+  VendorDescriptor d;
+  d.key = "notehub";
+  d.display_name = "Blues Notehub";
+  d.default_base_url = "https://api.notefile.net";
+  d.groups = {
+      {"data", true, "usage/data: bytes by connectivity type (1 call per project)"},
+      {"events", true,
+       "usage/events: events, billable, platform and watchdog (1 call per project)"},
+      {"sessions", true,
+       "usage/sessions: sessions, TLS, bytes and transports (1 call per project)"},
+      {"devices", true,
+       "device and fleet counts and devices seen recently, from /fleets and the /devices pages "
+       "(1 + ceil(devices / device_page_size) calls per project)"},
+  };
+  // Notehub documents no rate-limit headers; a 429 with Retry-After is still honoured.
+  d.rate_limit_headers = {};
+  d.parse_settings = notehub::parse_settings;
+  d.create = notehub::create_scraper;
+  return d;
+}
+
+}  // namespace fue
