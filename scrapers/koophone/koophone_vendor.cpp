@@ -1,10 +1,25 @@
-// Placeholder until the koophone scraper lands; lets the tree link meanwhile.
 #include "exporter/engine/scraper.h"
+#include "scrapers/koophone/koophone_scraper.h"
+#include "scrapers/koophone/koophone_settings.h"
 
 namespace fue {
+
+// Huawei Cloud KooPhone (CloudDevice) cloud phones.
 VendorDescriptor koophone_vendor() {
   VendorDescriptor d;
   d.key = "koophone";
+  d.display_name = "Huawei Cloud KooPhone";
+  d.default_base_url = "https://koophone.myhuaweicloud.com";
+  d.groups = {
+      {"fleet", true, "Cloud phone counts by region, SKU and each state dimension"},
+      {"backup", true, "Backup and restore status counts and times"},
+  };
+  // No rate-limit headers are documented; 429 falls back to Retry-After and backoff.
+  d.parse_settings = koophone::parse_settings;
+  d.create = [](const TargetConfig& target, http::Client& client) -> std::unique_ptr<Scraper> {
+    return std::make_unique<koophone::KoophoneScraper>(target, client);
+  };
   return d;
 }
+
 }  // namespace fue

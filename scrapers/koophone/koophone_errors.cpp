@@ -1,0 +1,72 @@
+#include "scrapers/koophone/koophone_errors.h"
+
+#include <nlohmann/json.hpp>
+
+namespace fue::koophone {
+
+namespace {
+
+struct KnownCode {
+  std::string_view code;
+  std::string_view meaning;
+};
+
+// From the API reference of ListInstances and the KooPhone error-code page.
+constexpr KnownCode kCodes[] = {
+    {"KOOPHONE.API.0000", "the tenant does not exist"},
+    {"KOOPHONE.API.1000", "a request parameter is wrong"},
+    {"KOOPHONE.API.1001", "insufficient instance permissions"},
+    {"KOOPHONE.API.1002", "the instances are not in the same region"},
+    {"KOOPHONE.API.1004", "the KooPhone service is not subscribed"},
+    {"KOOPHONE.API.5002", "bad time format in the request"},
+    {"KOOPHONE.API.5004", "the query end time is before the start time"},
+    {"KOOPHONE.API.9999", "internal KooPhone service error"},
+    {"KPAPI.2209", "no device can be assigned"},
+    {"APIG.0301",
+     "IAM authentication failed at the API gateway (token missing, invalid or expired)"},
+    {"APIG.0308", "throttled by the API gateway"},
+};
+
+std::string text_field(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  return it->dump();
+}
+
+std::string clip(std::string s, size_t max = 200) {
+  for (auto& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  if (s.size() > max) s = s.substr(0, max) + "...";
+  return s;
+}
+
+}  // namespace
+
+std::string code_meaning(std::string_view code) {
+  for (const auto& k : kCodes)
+    if (k.code == code) return std::string(k.meaning);
+  if (code.starts_with("APIG")) return "API gateway error";
+  return "unrecognised KooPhone error code";
+}
+
+std::string decode_error(int status, const std::string& body) {
+  const std::string prefix = std::to_string(status);
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_object()) {
+    std::string code = text_field(j, "error_code");
+    if (!code.empty())
+      return prefix + " " + code + " (" + code_meaning(code) +
+             "): " + clip(text_field(j, "error_msg"));
+    auto err = j.find("error");
+    if (err != j.end() && err->is_object()) {  // Keystone-style IAM error
+      std::string title = text_field(*err, "title");
+      if (title.empty()) title = text_field(*err, "code");
+      return prefix + " " + title + ": " + clip(text_field(*err, "message"));
+    }
+  }
+  if (body.empty()) return prefix;
+  return prefix + ": " + clip(body);
+}
+
+}  // namespace fue::koophone

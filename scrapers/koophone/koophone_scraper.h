@@ -1,0 +1,34 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exporter/engine/scraper.h"
+#include "exporter/http/token_provider.h"
+#include "scrapers/koophone/koophone_page.h"
+#include "scrapers/koophone/koophone_settings.h"
+
+namespace fue::koophone {
+
+// Lists every cloud phone of one target with GET /v1/instances/batch-query: page 1 first, then
+// the remaining pages concurrently once total_count is known, then the metrics.
+class KoophoneScraper : public Scraper {
+ public:
+  KoophoneScraper(const TargetConfig& target, http::Client& client);
+  void collect(ScrapeContext& ctx) override;
+
+ private:
+  // All phones matching one filter (none, one instance id, or one instance name).
+  std::vector<std::vector<Phone>> list(ScrapeContext& ctx, const http::Query& filter);
+  Page fetch_page(ScrapeContext& ctx, const http::Query& filter, int page_no, int page_size);
+
+  std::shared_ptr<const Settings> settings_;
+};
+
+// The IAM password-method body, scoped to the configured project.
+nlohmann::json iam_password_body(const Settings& s);
+// A random UUID version 4, for x-request-id.
+std::string random_uuid_v4();
+
+}  // namespace fue::koophone
