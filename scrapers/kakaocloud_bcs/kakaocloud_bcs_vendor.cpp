@@ -1,10 +1,25 @@
-// Placeholder until the kakaocloud_bcs scraper lands; lets the tree link meanwhile.
 #include "exporter/engine/scraper.h"
+#include "scrapers/kakaocloud_bcs/bcs_scraper.h"
+#include "scrapers/kakaocloud_bcs/bcs_settings.h"
 
 namespace fue {
+
+// KakaoCloud Beyond Compute Service virtual machines, bare metal and GPU instances.
 VendorDescriptor kakaocloud_bcs_vendor() {
   VendorDescriptor d;
   d.key = "kakaocloud_bcs";
+  d.display_name = "KakaoCloud BCS";
+  d.default_base_url = "https://bcs.kr-central-2.kakaocloud.com";
+  d.groups = {
+      {"fleet", true,
+       "Instance counts by vm_state, status, flavor, instance type and availability zone"},
+  };
+  // No rate-limit headers are documented; 429 falls back to Retry-After and backoff.
+  d.parse_settings = kakaocloud_bcs::parse_settings;
+  d.create = [](const TargetConfig& target, http::Client& client) -> std::unique_ptr<Scraper> {
+    return std::make_unique<kakaocloud_bcs::BcsScraper>(target, client);
+  };
   return d;
 }
+
 }  // namespace fue

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "exporter/engine/scraper.h"
+#include "scrapers/kakaocloud_bcs/bcs_page.h"
+#include "scrapers/kakaocloud_bcs/bcs_settings.h"
+
+namespace fue::kakaocloud_bcs {
+
+// Lists every BCS instance of one target with GET /api/v1/instances: offset 0 first, then the
+// remaining offsets concurrently once pagination.total is known, then the metrics.
+class BcsScraper : public Scraper {
+ public:
+  BcsScraper(const TargetConfig& target, http::Client& client);
+  void collect(ScrapeContext& ctx) override;
+
+ private:
+  std::vector<std::vector<Vm>> list(ScrapeContext& ctx);
+  // Sequential paging from offset `limit` until a short page, for answers without a total.
+  void follow_pages(ScrapeContext& ctx, int64_t limit, std::vector<std::vector<Vm>>& out);
+  Page fetch_page(ScrapeContext& ctx, int64_t offset, int64_t limit);
+
+  std::shared_ptr<const Settings> settings_;
+};
+
+// The IAM application-credential body.
+nlohmann::json iam_credential_body(const Settings& s);
+
+}  // namespace fue::kakaocloud_bcs

@@ -1,0 +1,58 @@
+#include "scrapers/kakaocloud_bcs/bcs_settings.h"
+
+namespace fue::kakaocloud_bcs {
+
+std::vector<std::pair<std::string, std::string>> Settings::filters() const {
+  std::vector<std::pair<std::string, std::string>> q;
+  auto add = [&](const char* key, const std::string& v) {
+    if (!v.empty()) q.emplace_back(key, v);
+  };
+  add("availability_zone", availability_zone);
+  add("instance_type", instance_type);
+  add("vm_state", vm_state);
+  add("flavor_name", flavor_name);
+  add("name", name);
+  return q;
+}
+
+void Settings::describe(std::vector<std::pair<std::string, std::string>>& out) const {
+  out.emplace_back("iam_url", iam_url);
+  if (uses_token_file()) {
+    out.emplace_back("token", token.redacted());
+  } else {
+    out.emplace_back("application_credential_id", credential_id.redacted());
+    out.emplace_back("application_credential_secret", credential_secret.redacted());
+  }
+  for (const auto& [k, v] : filters()) out.emplace_back(k, v);
+  out.emplace_back("page_size", std::to_string(page_size));
+  out.emplace_back("max_pages", std::to_string(max_pages));
+}
+
+std::shared_ptr<const VendorSettings> parse_settings(config::ConfigNode& node) {
+  auto s = std::make_shared<Settings>();
+  s->iam_url = node.string_or("iam_url", kDefaultIamUrl);
+  while (!s->iam_url.empty() && s->iam_url.back() == '/') s->iam_url.pop_back();
+  s->token = node.secret("token", false);
+  s->credential_id = node.secret("application_credential_id", false);
+  s->credential_secret = node.secret("application_credential_secret", false);
+  const bool credential = !s->credential_id.empty() || !s->credential_secret.empty();
+  if (!s->token.empty() && credential)
+    node.fail("token", "give either token or an application credential, not both");
+  if (s->token.empty()) {
+    if (s->credential_id.empty())
+      node.fail("application_credential_id",
+                "set application_credential_id and application_credential_secret (or a token)");
+    if (s->credential_secret.empty())
+      node.fail("application_credential_secret", "required with application_credential_id");
+  }
+  s->availability_zone = node.string_or("availability_zone", "");
+  s->instance_type = node.enum_or("instance_type", {"", "vm", "bm", "gpu"}, "");
+  s->vm_state = node.string_or("vm_state", "");
+  s->flavor_name = node.string_or("flavor_name", "");
+  s->name = node.string_or("name", "");
+  s->page_size = static_cast<int>(node.int_or("page_size", kDefaultPageSize, 1, 10000));
+  s->max_pages = static_cast<int>(node.int_or("max_pages", 1000, 1, 1000000));
+  return s;
+}
+
+}  // namespace fue::kakaocloud_bcs
