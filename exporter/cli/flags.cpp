@@ -1,0 +1,149 @@
+#include "exporter/cli/flags.h"
+
+#include <functional>
+#include <map>
+#include <sstream>
+
+namespace fue::cli {
+namespace {
+
+struct FlagSpec {
+  std::string name;
+  std::string default_text;
+  std::string help;
+  bool boolean = false;
+  std::function<void(Flags&, const std::string&)> set;
+};
+
+bool parse_bool(const std::string& name, const std::string& v) {
+  if (v == "true" || v == "1") return true;
+  if (v == "false" || v == "0") return false;
+  throw FlagError("--" + name + ": expected true or false, got \"" + v + "\"");
+}
+
+const std::vector<FlagSpec>& specs() {
+  static const std::vector<FlagSpec> all = {
+      {"config.file", kDefaultConfigFile, "Path to the TOML configuration file.", false,
+       [](Flags& f, const std::string& v) {
+         if (v.empty()) throw FlagError("--config.file: must not be empty");
+         f.config_file = v;
+       }},
+      {"config.check", "false",
+       "Validate the configuration, print a summary with secrets redacted, and exit.", true,
+       [](Flags& f, const std::string& v) { f.config_check = parse_bool("config.check", v); }},
+      {"web.listen-address", kDefaultListenAddress,
+       "Address to serve /metrics and the web endpoints on.", false,
+       [](Flags& f, const std::string& v) {
+         parse_listen_address(v);
+         f.listen_address = v;
+       }},
+      {"once", "false",
+       "Collect every target once, write the exposition to stdout and exit (1 if a target "
+       "failed).",
+       true, [](Flags& f, const std::string& v) { f.once = parse_bool("once", v); }},
+      {"log.level", "info", "Only log records at or above this level: debug, info, warn, error.",
+       false,
+       [](Flags& f, const std::string& v) {
+         if (!log::parse_level(v, f.log_level))
+           throw FlagError("--log.level: expected debug, info, warn or error, got \"" + v + "\"");
+       }},
+      {"log.format", "logfmt", "Log record format: logfmt or json.", false,
+       [](Flags& f, const std::string& v) {
+         if (!log::parse_format(v, f.log_format))
+           throw FlagError("--log.format: expected logfmt or json, got \"" + v + "\"");
+       }},
+      {"version", "false", "Print the version and exit.", true,
+       [](Flags& f, const std::string& v) { f.version = parse_bool("version", v); }},
+      {"help", "false", "Print this help and exit.", true,
+       [](Flags& f, const std::string& v) { f.help = parse_bool("help", v); }},
+  };
+  return all;
+}
+
+const FlagSpec* find_spec(const std::string& name) {
+  for (const auto& s : specs())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+}  // namespace
+
+Flags parse_flags(const std::vector<std::string>& args) {
+  Flags flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "-h") {
+      flags.help = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0 || arg.size() == 2)
+      throw FlagError("unexpected argument \"" + arg + "\"");
+    const auto eq = arg.find('=');
+    const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const FlagSpec* spec = find_spec(name);
+    if (!spec) throw FlagError("unknown flag --" + name);
+    std::string value;
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+    } else if (spec->boolean) {
+      value = "true";
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      throw FlagError("--" + name + ": missing value");
+    }
+    spec->set(flags, value);
+  }
+  return flags;
+}
+
+Flags parse_flags(int argc, char** argv) {
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  return parse_flags(args);
+}
+
+std::string usage() {
+  std::ostringstream out;
+  out << "usage: fleet-usage-exporter [<flags>]\n\n"
+         "A Prometheus exporter for the usage, quotas and fleets of IoT and cloud vendor "
+         "accounts.\n\nFlags:\n";
+  for (const auto& s : specs()) {
+    std::string left = "  --" + s.name + (s.boolean ? "" : "=<value>");
+    out << left;
+    if (left.size() < 30) out << std::string(30 - left.size(), ' ');
+    out << ' ' << s.help << " (default: " << s.default_text << ")\n";
+  }
+  return out.str();
+}
+
+ListenAddress parse_listen_address(const std::string& text) {
+  ListenAddress out;
+  std::string port;
+  if (!text.empty() && text[0] == '[') {
+    const auto close = text.find("]:");
+    if (close == std::string::npos)
+      throw FlagError("--web.listen-address: expected [host]:port, got \"" + text + "\"");
+    out.host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || text.find(':') != colon)
+      throw FlagError("--web.listen-address: expected host:port or :port, got \"" + text + "\"");
+    out.host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (out.host.empty()) out.host = "0.0.0.0";
+  int value = 0;
+  bool digits = !port.empty() && port.size() <= 5;
+  for (char c : port) {
+    if (c < '0' || c > '9') digits = false;
+  }
+  if (digits) value = std::stoi(port);
+  if (!digits || value < 0 || value > 65535)
+    throw FlagError("--web.listen-address: bad port in \"" + text + "\"");
+  out.port = value;
+  return out;
+}
+
+}  // namespace fue::cli

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "exporter/core/log.h"
+
+namespace fue::cli {
+
+// 9867 is not on the Prometheus default port allocations list.
+inline constexpr const char* kDefaultListenAddress = ":9867";
+inline constexpr const char* kDefaultConfigFile = "fleet-usage-exporter.toml";
+
+struct Flags {
+  std::string config_file = kDefaultConfigFile;
+  bool config_check = false;
+  std::string listen_address = kDefaultListenAddress;
+  bool once = false;
+  LogLevel log_level = LogLevel::kInfo;
+  LogFormat log_format = LogFormat::kLogfmt;
+  bool version = false;
+  bool help = false;
+};
+
+// A bad command line; main prints it with a hint and exits 2.
+class FlagError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Prometheus-style flags: "--name=value" or "--name value"; booleans also as bare "--name".
+Flags parse_flags(const std::vector<std::string>& args);
+Flags parse_flags(int argc, char** argv);
+// Every flag with its default, for --help.
+std::string usage();
+
+// "host:port", ":port" (all interfaces) or "[v6]:port".
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+};
+ListenAddress parse_listen_address(const std::string& text);  // throws FlagError
+
+}  // namespace fue::cli
