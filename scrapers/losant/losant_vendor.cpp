@@ -1,10 +1,31 @@
-// Placeholder until the losant scraper lands; lets the tree link meanwhile.
+// The Losant vendor: its descriptor, metric groups and defaults.
 #include "exporter/engine/scraper.h"
+#include "scrapers/losant/losant_scraper.h"
+#include "scrapers/losant/losant_settings.h"
 
 namespace fue {
+
 VendorDescriptor losant_vendor() {
   VendorDescriptor d;
   d.key = "losant";
+  d.display_name = "Losant";
+  d.default_base_url = "https://api.losant.com";
+  d.groups = {
+      {"instance", true, "GET /instances/{id}: info, limits, MFA mode, members by role"},
+      {"device_counts", true,
+       "GET /instances/{id}/deviceCounts: latest day's devices, created, deleted"},
+      {"notebook", true,
+       "GET /instances/{id}/notebookMinuteCounts: notebook seconds and runs, period to date"},
+      {"payloads", true,
+       "GET /instances/{id}/payloadCountsBreakdown and /payloadCounts: payloads, period to date"},
+      {"historical_summaries", true,
+       "GET /instances/{id}/historicalSummaries: per-organization/application usage (paged)"},
+  };
+  // Losant documents no rate-limit headers; 429 is handled by the shared client's Retry-After
+  // logic.
+  d.parse_settings = losant::parse_settings;
+  d.create = losant::create_scraper;
   return d;
 }
+
 }  // namespace fue
