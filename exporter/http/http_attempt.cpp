@@ -1,0 +1,93 @@
+// One HTTP exchange of the vendor client: deadline-bound timeouts, a size-capped body, and
+// transport failures turned into ScrapeError reasons.
+#include <algorithm>
+#include <chrono>
+
+#include "exporter/core/errors.h"
+#include "exporter/http/client_pool.h"
+#include "exporter/http/http_client.h"
+#include "exporter/http/url.h"
+
+namespace fue::http {
+
+namespace {
+
+constexpr const char* kDefaultUserAgent = "fleet-usage-exporter";
+
+// Why the body receiver stopped reading, when it did.
+struct BodySink {
+  std::string body;
+  bool too_large = false;
+  bool expired = false;
+};
+
+httplib::Request to_httplib(const Request& req, const Url& base, const std::string& user_agent) {
+  httplib::Request out;
+  out.method = req.method;
+  out.path = request_target(base.path, req.path, req.query);
+  out.headers = req.headers;
+  if (!out.has_header("User-Agent"))
+    out.set_header("User-Agent", user_agent.empty() ? kDefaultUserAgent : user_agent);
+  if (!out.has_header("Accept-Encoding")) out.set_header("Accept-Encoding", "gzip");
+  if (!out.has_header("Accept")) out.set_header("Accept", "application/json");
+  out.body = req.body;
+  if (!req.body.empty() || !req.content_type.empty())
+    out.set_header("Content-Type",
+                   req.content_type.empty() ? "application/json" : req.content_type);
+  return out;
+}
+
+[[noreturn]] void throw_transport(httplib::Error error, const BodySink& sink,
+                                  const Deadline& deadline, const std::string& what,
+                                  const ClientOptions& options) {
+  using E = httplib::Error;
+  if (sink.too_large)
+    throw ScrapeError("response_too_large",
+                      what + ": response body exceeds " +
+                          std::to_string(options.settings.max_response_bytes) + " bytes");
+  if (sink.expired || deadline.expired())
+    throw ScrapeError("timeout", what + ": deadline exceeded");
+  if (error == E::SSLConnection || error == E::SSLLoadingCerts || error == E::SSLServerVerification)
+    throw ScrapeError("tls_error", what + ": TLS failure (" + httplib::to_string(error) +
+                                       "); check ca_file, or set insecure_skip_verify explicitly");
+  throw ScrapeError("connect_error", what + ": " + httplib::to_string(error));
+}
+
+}  // namespace
+
+Response Client::attempt(const Request& req, const Deadline& deadline) {
+  const std::string what = req.method + " " + (req.endpoint.empty() ? req.path : req.endpoint);
+  const auto remaining = deadline.remaining();
+  if (remaining <= Duration::zero())
+    throw ScrapeError("timeout", what + ": deadline exceeded before the request");
+  const Url url = req.base_url.empty() ? pool_->base : parse_url(req.base_url);
+  auto lease = pool_->connections.borrow(url);
+  lease->set_connection_timeout(std::min(options_.connect_timeout, remaining));
+  lease->set_read_timeout(remaining);
+  lease->set_write_timeout(remaining);
+
+  httplib::Request hreq = to_httplib(req, url, options_.user_agent);
+  BodySink sink;
+  const size_t max_bytes = options_.settings.max_response_bytes;
+  hreq.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+    if (sink.body.size() + size > max_bytes) return !(sink.too_large = true);
+    if (deadline.expired())
+      return !(sink.expired = true);  // a slow drip must not outlive the scrape
+    sink.body.append(data, size);
+    return true;
+  };
+
+  const auto started = Clock::now();
+  auto result = lease->send(hreq);
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  const std::string endpoint = req.endpoint.empty() ? req.path : req.endpoint;
+  if (!result || sink.too_large || sink.expired) {
+    const bool timed_out = sink.expired || (!sink.too_large && deadline.expired());
+    if (observer_) observer_->on_request(endpoint, timed_out ? "timeout" : "error", seconds);
+    throw_transport(result.error(), sink, deadline, what + " (" + url.origin() + ")", options_);
+  }
+  if (observer_) observer_->on_request(endpoint, std::to_string(result->status), seconds);
+  return Response{result->status, result->headers, std::move(sink.body)};
+}
+
+}  // namespace fue::http
