@@ -59,7 +59,7 @@ std::string Response::header(const std::string& name) const {
 Client::Client(ClientOptions options, std::shared_ptr<RequestObserver> observer)
     : options_(std::move(options)), observer_(std::move(observer)) {
   pool_ = std::make_unique<Pool>(parse_url(options_.base_url), options_.settings,
-                                  parse_proxy(options_.settings.proxy_url));
+                                 parse_proxy(options_.settings.proxy_url));
 }
 
 Client::~Client() = default;
