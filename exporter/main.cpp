@@ -1,2 +1,136 @@
-// Placeholder until the binary lands; lets CMake configure meanwhile.
-int main() { return 1; }
+// fleet-usage-exporter: serves the usage, quotas and fleets of vendor accounts to Prometheus.
+#include <pthread.h>
+
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "build_info.h"
+#include "exporter/cli/flags.h"
+#include "exporter/config/config.h"
+#include "exporter/core/log.h"
+#include "exporter/engine/engine.h"
+#include "exporter/metrics/serializer.h"
+#include "exporter/server/config_reloader.h"
+#include "exporter/server/web_server.h"
+#include "scrapers/registry.h"
+
+namespace {
+
+using namespace fue;
+
+int check_config(const cli::Flags& flags) {
+  try {
+    const ExporterConfig config = load_config(flags.config_file, builtin_vendors());
+    std::cout << config.summary();
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << "\n";
+    return 1;
+  }
+}
+
+int collect_once(Engine& engine) {
+  auto result = engine.collect_all(std::nullopt);
+  result.metrics.merge(engine.self().collect());
+  std::string body;
+  serialize_text(result.metrics, body);
+  std::cout << body << std::flush;
+  for (const auto& t : engine.status())
+    if (!t.up)
+      std::cerr << "target " << t.vendor << "/" << t.name << " failed: " << t.last_error << "\n";
+  return result.all_up ? 0 : 1;
+}
+
+// Waits for SIGHUP (reload) and SIGINT/SIGTERM (stop) on a thread of its own; the signals are
+// blocked in every other thread, so no handler runs in arbitrary context.
+void handle_signals(const sigset_t& set, ConfigReloader& reloader, WebServer& server) {
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      log::info("reload requested by SIGHUP");
+      reloader.reload();
+      continue;
+    }
+    log::info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    server.stop();
+    return;
+  }
+}
+
+int run(const cli::Flags& flags) {
+  if (flags.config_check) return check_config(flags);
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread started below
+
+  auto self = std::make_shared<SelfMetrics>();
+  Engine engine(builtin_vendors(), self);
+  ConfigReloader reloader(
+      flags.config_file,
+      [](const std::string& path) { return load_config(path, builtin_vendors()); }, engine);
+  if (auto error = reloader.reload()) {
+    std::cerr << "fleet-usage-exporter: " << *error << "\n";
+    return 1;
+  }
+  if (flags.once) return collect_once(engine);
+
+  const auto listen = cli::parse_listen_address(flags.listen_address);
+  WebServer server(engine, reloader);
+  try {
+    server.bind(listen.host, listen.port);
+  } catch (const std::exception& e) {
+    log::error("cannot start the web server", {{"error", e.what()}});
+    return 1;
+  }
+  const auto config = engine.config();
+  log::info("starting fleet-usage-exporter", {{"version", build::kVersion},
+                                              {"revision", build::kRevision},
+                                              {"listen_address", flags.listen_address},
+                                              {"port", std::to_string(server.port())},
+                                              {"config_file", flags.config_file},
+                                              {"targets", std::to_string(config->targets.size())}});
+  std::thread signal_thread(handle_signals, std::cref(signals), std::ref(reloader),
+                            std::ref(server));
+  server.serve();
+  // If serving ended on its own, wake the signal thread so it can be joined.
+  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  signal_thread.join();
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cli::Flags flags;
+  try {
+    flags = cli::parse_flags(argc, argv);
+  } catch (const cli::FlagError& e) {
+    std::cerr << "fleet-usage-exporter: error: " << e.what()
+              << "\nRun fleet-usage-exporter --help for usage.\n";
+    return 2;
+  }
+  if (flags.help) {
+    std::cout << cli::usage();
+    return 0;
+  }
+  if (flags.version) {
+    std::cout << "fleet-usage-exporter " << build::kVersion << " (revision " << build::kRevision
+              << ")\n";
+    return 0;
+  }
+  log::configure(flags.log_level, flags.log_format);
+  try {
+    return run(flags);
+  } catch (const std::exception& e) {
+    log::error("fatal error", {{"error", e.what()}});
+    return 1;
+  }
+}
