@@ -36,7 +36,12 @@ struct Fault {
   size_t huge_bytes = 80u << 20;
 };
 
-// Per-vendor knobs set at start-up (flags) or through POST /_sim/config.
+// A Fault from its JSON form (the struct's field names; "body" may also be any JSON value).
+// Throws std::invalid_argument naming the offending field.
+Fault fault_from_json(const nlohmann::json& j);
+nlohmann::json fault_to_json(const Fault& fault);
+
+// Per-vendor knobs set at start-up (flags) or through POST /_sim/knobs.
 struct VendorKnobs {
   int fleet_size = 25;     // devices, instances, tests... generated deterministically
   uint64_t seed = 42;
@@ -60,11 +65,23 @@ struct VendorSpec {
   std::function<void(httplib::Response&)> decorate;
 };
 
+// Certificate and key (PEM files) for serving HTTPS instead of HTTP.
+struct TlsFiles {
+  std::string cert_file;
+  std::string key_file;
+};
+
 class Server {
  public:
   Server(std::string fixtures_dir, std::map<std::string, VendorKnobs> knobs);
+  // Serves HTTPS; throws std::runtime_error when the certificate or key cannot be loaded.
+  Server(std::string fixtures_dir, std::map<std::string, VendorKnobs> knobs, const TlsFiles& tls);
+  ~Server();  // stops serving
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
 
   void add_vendor(VendorSpec spec);
+  std::vector<std::string> vendors() const;  // keys passed to add_vendor, sorted
   // `pattern` is an httplib regex relative to the vendor mount, e.g. R"(/instances/([^/]+))".
   void get(const std::string& vendor, const std::string& pattern, AuthCheck auth, Handler handler);
   void post(const std::string& vendor, const std::string& pattern, AuthCheck auth, Handler handler);
@@ -80,6 +97,7 @@ class Server {
   //   POST /_sim/knobs ({"<vendor>": {"fleet_size": N, "seed": S, "latency_ms": L}}), POST /_sim/reset.
   void add_fault(const Fault& fault);
   void clear_faults();
+  std::vector<Fault> faults() const;  // the rules still active, in match order
   void set_knobs(const std::string& vendor, const VendorKnobs& knobs);
   // {"total": N, "by_vendor": {"losant": N}, "by_route": {"GET /losant/instances/x": N}}
   Json stats() const;
@@ -93,6 +111,9 @@ class Server {
  private:
   // ...the implementation keeps faults, counters and the vendor table.
   struct State;
+  void init_http(std::unique_ptr<httplib::Server> http);
+  void route(const std::string& method, const std::string& vendor, const std::string& pattern,
+             AuthCheck auth, Handler handler);
   std::shared_ptr<State> state_;
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
@@ -103,7 +124,9 @@ uint64_t mix(uint64_t seed, uint64_t index);
 // A number in [lo, hi] derived from (seed, index, salt).
 int64_t pick(uint64_t seed, uint64_t index, uint64_t salt, int64_t lo, int64_t hi);
 
-// Each vendor file defines one of these; tests/vendor-sim/main.cpp calls them all.
+// Each vendor file defines one of these; register_all (tests/vendor-sim/vendors.cpp, the
+// simulator's one list of vendors) calls them all.
+void register_all(Server& s);
 void register_losant(Server& s);
 void register_notehub(Server& s);
 void register_thousandeyes(Server& s);
