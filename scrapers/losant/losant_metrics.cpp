@@ -140,7 +140,7 @@ void MetricEmitter::payloads(const std::string& id, const PayloadUsage& p,
                {"instance_id", "payload_scope"})
       .add({id, scope}, p.count);
   if (p.latest_bucket) {
-    out_.gauge("losant_instance_payloads_latest_bucket",
+    out_.gauge("losant_instance_payloads_latest_interval",
                "Payloads in the newest payloadCountsBreakdown bucket (the current, partial day "
                "or hour, per resolution).",
                {"instance_id", "payload_scope", "resolution"})

@@ -20,7 +20,8 @@ std::string config(const std::string& extra,
 
 int route_count(const InProcessSim& sim, const std::string& suffix) {
   int n = 0;
-  for (const auto& [route, count] : sim.stats()["by_route"].items()) {
+  const nlohmann::json stats = sim.stats();  // keep the temporary alive for the loop
+  for (const auto& [route, count] : stats["by_route"].items()) {
     if (route.size() >= suffix.size() &&
         route.compare(route.size() - suffix.size(), suffix.size(), suffix) == 0)
       n += count.get<int>();
