@@ -165,11 +165,12 @@ void TargetRunner::run(const std::shared_ptr<Flight>& flight) {
       log::debug("discarding a late result",
                  {{"vendor", target_.vendor}, {"target", target_.name}});
     }
+    // Cleared before any waiter wakes, so a scrape that follows never joins this finished
+    // flight; only now may a new collection start, so one scraper never runs twice at once.
+    std::lock_guard runner_lock(mutex_);
+    if (in_flight_ == flight) in_flight_.reset();
   }
   flight->done.notify_all();
-  // Only now may a new collection start: one scraper never runs twice at once.
-  std::lock_guard lock(mutex_);
-  if (in_flight_ == flight) in_flight_.reset();
 }
 
 TargetOutcome TargetRunner::collect_upstream(const Deadline& deadline) {

@@ -73,7 +73,9 @@ void WebServer::install_routes() {
     }
   });
 
-  server_.Post("/-/reload", [this](const httplib::Request&, httplib::Response& res) {
+  // The content-reader form: a bare `curl -X POST` (no Content-Length) must not be a 400.
+  server_.Post("/-/reload", [this](const httplib::Request&, httplib::Response& res,
+                                   const httplib::ContentReader&) {
     log::info("reload requested over HTTP");
     if (auto error = reloader_.reload()) {
       res.status = 500;
