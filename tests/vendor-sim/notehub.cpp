@@ -407,6 +407,7 @@ void serve_flat(const Project& p, const UsageQuery& q, bool events, bool include
           add_nullable("total_fw_updates", f.fw_null, f.fw_updates);
           if (include_notefiles) {
             Json& nf = it["notefiles"];
+            if (nf.is_null()) nf = Json::object();
             nf["_session.qo"] = nf.value("_session.qo", int64_t{0}) + f.platform;
             nf["sensors.qo"] = nf.value("sensors.qo", int64_t{0}) + (f.events - f.platform);
           }
@@ -416,6 +417,7 @@ void serve_flat(const Project& p, const UsageQuery& q, bool events, bool include
           add("total_bytes", f.session_bytes);
           add_nullable("tls_sessions", f.tls_null, f.tls);
           Json& by = it["sessions_by_transport"];
+          if (by.is_null()) by = Json::object();
           by[transport_of(d)] = by.value(transport_of(d), int64_t{0}) + f.sessions;
         }
       }
