@@ -46,6 +46,9 @@ struct VendorKnobs {
   int fleet_size = 25;     // devices, instances, tests... generated deterministically
   uint64_t seed = 42;
   int latency_ms = 0;      // added to every request of this vendor
+  // Lifetime of tokens issued by a vendor's IAM route (reported in expires_at and enforced);
+  // 0 means the vendor's documented lifetime. Lets tests make a token expire mid-run.
+  int token_ttl_seconds = 0;
 };
 
 class Server;
@@ -143,6 +146,9 @@ inline constexpr const char* kHuaweiPassword = "sim-huawei-password";
 inline constexpr const char* kHuaweiDomain = "sim-domain";
 inline constexpr const char* kKakaoCredentialId = "sim-kakao-id";
 inline constexpr const char* kKakaoCredentialSecret = "sim-kakao-secret";
+// Pre-issued tokens (the token-file auth mode) that never expire.
+inline constexpr const char* kHuaweiStaticToken = "sim-huawei-static-token";
+inline constexpr const char* kKakaoStaticToken = "sim-kakao-static-token";
 }  // namespace creds
 
 }  // namespace sim
