@@ -49,7 +49,8 @@ std::shared_ptr<const VendorSettings> parse_settings(config::ConfigNode& node) {
   s->instance_type = node.enum_or("instance_type", {"", "vm", "bm", "gpu"}, "");
   s->vm_state = node.string_or("vm_state", "");
   s->flavor_name = node.string_or("flavor_name", "");
-  s->name = node.string_or("name", "");
+  // "name" is already the target's own name, so the name filter is read from instance_name.
+  s->name = node.string_or("instance_name", "");
   s->page_size = static_cast<int>(node.int_or("page_size", kDefaultPageSize, 1, 10000));
   s->max_pages = static_cast<int>(node.int_or("max_pages", 1000, 1, 1000000));
   return s;
