@@ -1,6 +1,6 @@
 #include "exporter/metrics/metric_set.h"
 
-#include <cstdio>
+#include <charconv>
 #include <deque>
 #include <stdexcept>
 #include <string_view>
@@ -74,9 +74,10 @@ void MetricFamily::add_histogram(std::span<const std::string_view> values,
   std::string le;
   for (size_t i = 0; i < upper_bounds.size(); ++i) {
     le.clear();
-    char buf[64];
-    int n = std::snprintf(buf, sizeof buf, "%.17g", upper_bounds[i]);
-    le.assign(buf, n);
+    char buf[32];
+    // Shortest round-trip form, so a bound of 0.1 reads le="0.1".
+    auto r = std::to_chars(buf, buf + sizeof buf, upper_bounds[i]);
+    le.assign(buf, r.ptr);
     sample(SampleKind::kBucket, static_cast<double>(cumulative[i]), &le);
   }
   le = "+Inf";

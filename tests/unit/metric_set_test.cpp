@@ -1,0 +1,198 @@
+#include "exporter/metrics/metric_set.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "exporter/metrics/builders.h"
+#include "exporter/metrics/collectable.h"
+#include "exporter/metrics/serializer.h"
+#include "tests/support/harness.h"
+
+namespace fue {
+namespace {
+
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+std::string text(const MetricSet& set) {
+  std::string out;
+  serialize_text(set, out);
+  return out;
+}
+
+TEST(MetricSet, FixedLabelsComeFirstAndAreNotRepeatedByScrapers) {
+  MetricSet set(Labels{{"target", "prod"}});
+  set.gauge("losant_devices", "Devices.", {"instance_id"}).add({"abc"}, 12);
+  EXPECT_EQ(text(set),
+            "# HELP losant_devices Devices.\n# TYPE losant_devices gauge\n"
+            "losant_devices{target=\"prod\",instance_id=\"abc\"} 12\n");
+}
+
+TEST(MetricSet, EscapesLabelValuesAndHelp) {
+  MetricSet set;
+  set.gauge("x", "Line one\nback\\slash", {"name"}).add({"a\"b\\c\nd"}, 1.5);
+  EXPECT_EQ(text(set),
+            "# HELP x Line one\\nback\\\\slash\n# TYPE x gauge\nx{name=\"a\\\"b\\\\c\\nd\"} 1.5\n");
+}
+
+TEST(MetricSet, FormatsSpecialValues) {
+  std::string out;
+  for (double v : {0.0, -3.0, 1e20, 0.25, std::numeric_limits<double>::infinity(),
+                   -std::numeric_limits<double>::infinity(), std::nan("")}) {
+    append_value(out, v);
+    out += ' ';
+  }
+  EXPECT_EQ(out, "0 -3 1e+20 0.25 +Inf -Inf NaN ");
+}
+
+TEST(MetricSet, MergesFamiliesAcrossTargetsAndDropsConflicts) {
+  MetricSet a(Labels{{"target", "a"}}), b(Labels{{"target", "b"}}), c;
+  a.gauge("m", "M.", {"k"}).add({"1"}, 1);
+  b.gauge("m", "M.", {"k"}).add({"1"}, 2);
+  c.counter("m", "M.", {"k"}).add({"1"}, 3);  // same name, other type and labels
+  EXPECT_EQ(a.merge(std::move(b)), 0u);
+  EXPECT_EQ(a.merge(std::move(c)), 1u);
+  EXPECT_EQ(text(a),
+            "# HELP m M.\n# TYPE m gauge\nm{target=\"a\",k=\"1\"} 1\nm{target=\"b\",k=\"1\"} 2\n");
+}
+
+TEST(MetricSet, RemovesDuplicateLabelSetsKeepingTheFirst) {
+  MetricSet set;
+  auto& f = set.gauge("m", "M.", {"k"});
+  f.add({"x"}, 1);
+  f.add({"y"}, 2);
+  f.add({"x"}, 3);
+  EXPECT_EQ(set.remove_duplicates(), 1u);
+  EXPECT_EQ(text(set), "# HELP m M.\n# TYPE m gauge\nm{k=\"x\"} 1\nm{k=\"y\"} 2\n");
+}
+
+TEST(MetricSet, HistogramSumAndCountAreNotDuplicatesOfEachOther) {
+  MetricSet set;
+  auto& h = set.family("d_seconds", "D.", MetricType::kHistogram, {"endpoint"});
+  std::vector<std::string_view> labels{"e"};
+  std::vector<double> bounds{0.1, 1};
+  std::vector<uint64_t> counts{1, 2};
+  h.add_histogram(labels, bounds, counts, 1.5, 3);
+  EXPECT_EQ(set.remove_duplicates(), 0u);
+  EXPECT_EQ(text(set),
+            "# HELP d_seconds D.\n# TYPE d_seconds histogram\n"
+            "d_seconds_bucket{endpoint=\"e\",le=\"0.1\"} 1\n"
+            "d_seconds_bucket{endpoint=\"e\",le=\"1\"} "
+            "2\nd_seconds_bucket{endpoint=\"e\",le=\"+Inf\"} 3\n"
+            "d_seconds_sum{endpoint=\"e\"} 1.5\nd_seconds_count{endpoint=\"e\"} 3\n");
+  test::expect_promtool_ok(text(set));
+}
+
+TEST(MetricSet, WrongLabelCountIsAProgrammingError) {
+  MetricSet set(Labels{{"target", "t"}});
+  auto& f = set.gauge("m", "M.", {"a", "b"});
+  EXPECT_THROW(f.add({"only-one"}, 1), std::logic_error);
+}
+
+TEST(MetricSet, AppendHelpMarksCachedData) {
+  MetricSet set;
+  set.gauge("m", "M.").add({}, 1);
+  set.append_help(" (cached)");
+  EXPECT_EQ(text(set), "# HELP m M. (cached)\n# TYPE m gauge\nm 1\n");
+}
+
+TEST(MetricSet, OpenMetricsNamesCounterFamiliesWithoutTotalAndStampsSamples) {
+  MetricSet set;
+  set.counter("x_bytes_total", "X.", {"k"}).add({"v"}, 5);
+  std::string out;
+  serialize_openmetrics(set, 1700000000, out, true);
+  EXPECT_EQ(
+      out,
+      "# HELP x_bytes X.\n# TYPE x_bytes counter\nx_bytes_total{k=\"v\"} 5 1700000000\n# EOF\n");
+}
+
+// The lean serialiser must say exactly what prometheus-cpp's own TextSerializer says.
+TEST(MetricSet, MatchesPrometheusCppTextSerializer) {
+  MetricSet set(Labels{{"target", "t\"1"}});
+  set.gauge("g", "Gauge help.", {"a", "b"}).add({"x", "y\nz"}, 3.25);
+  set.counter("c_total", "Counter help.", {"a"}).add({"q"}, 7);
+  std::vector<std::string_view> labels{"e"};
+  std::vector<double> bounds{0.5, 2};
+  std::vector<uint64_t> counts{4, 6};
+  set.family("h_seconds", "Histogram help.", MetricType::kHistogram, {"endpoint"})
+      .add_histogram(labels, bounds, counts, 9.5, 7);
+  MetricSetCollectable collectable([&] {
+    MetricSet copy(Labels{{"target", "t\"1"}});
+    copy.gauge("g", "Gauge help.", {"a", "b"}).add({"x", "y\nz"}, 3.25);
+    copy.counter("c_total", "Counter help.", {"a"}).add({"q"}, 7);
+    copy.family("h_seconds", "Histogram help.", MetricType::kHistogram, {"endpoint"})
+        .add_histogram(labels, bounds, counts, 9.5, 7);
+    return copy;
+  });
+  const std::string theirs = prometheus::TextSerializer().Serialize(collectable.Collect());
+  // prometheus-cpp prints le with its own float format; compare everything else line by line.
+  std::string ours = text(set);
+  auto strip_le = [](std::string s) {
+    for (size_t p = s.find("le=\""); p != std::string::npos; p = s.find("le=\"", p + 4))
+      s.erase(p + 4, s.find('"', p + 4) - (p + 4));
+    return s;
+  };
+  // Both print a histogram's lines in a valid but different order: compare them as sorted sets.
+  auto sorted_lines = [](const std::string& s) {
+    std::vector<std::string> lines;
+    std::istringstream in(s);
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  };
+  EXPECT_EQ(sorted_lines(strip_le(ours)), sorted_lines(strip_le(theirs)));
+}
+
+TEST(Builders, StateSetMarksTheCurrentStateAndMapsUnknownValues) {
+  MetricSet set;
+  auto& f = set.gauge("vm_state", "S.", {"id", "state"});
+  std::vector<std::string_view> id{"i1"}, states{"running", "stopped", "unknown"};
+  add_state_set(f, id, states, "stopped");
+  add_state_set(f, std::vector<std::string_view>{"i2"}, states, "melting");
+  EXPECT_EQ(text(set),
+            "# HELP vm_state S.\n# TYPE vm_state gauge\n"
+            "vm_state{id=\"i1\",state=\"running\"} 0\nvm_state{id=\"i1\",state=\"stopped\"} 1\n"
+            "vm_state{id=\"i1\",state=\"unknown\"} 0\nvm_state{id=\"i2\",state=\"running\"} 0\n"
+            "vm_state{id=\"i2\",state=\"stopped\"} 0\nvm_state{id=\"i2\",state=\"unknown\"} 1\n");
+}
+
+TEST(Builders, StateSetCanKeepUndocumentedStatesAsTheyCome) {
+  MetricSet set;
+  auto& f = set.gauge("s", "S.", {"state"});
+  std::vector<std::string_view> states{"active", "error"};
+  add_state_set(f, {}, states, "shelved", UnknownState::kKeepAsIs);
+  EXPECT_EQ(text(set),
+            "# HELP s S.\n# TYPE s gauge\ns{state=\"active\"} 0\ns{state=\"error\"} "
+            "0\ns{state=\"shelved\"} 1\n");
+}
+
+TEST(Builders, LabelCounterSeedsZeroesAndCounts) {
+  MetricSet set;
+  LabelCounter counts;
+  counts.seed({"frozen"});
+  counts.seed({"normal"});
+  counts.add({"normal"});
+  counts.add({"normal"});
+  counts.add({"weird"});
+  counts.emit(set.gauge("phones", "P.", {"state"}));
+  EXPECT_EQ(text(set),
+            "# HELP phones P.\n# TYPE phones gauge\nphones{state=\"frozen\"} 0\n"
+            "phones{state=\"normal\"} 2\nphones{state=\"weird\"} 1\n");
+}
+
+TEST(Builders, SeriesCapCountsOnlyWhatTheCapRefused) {
+  SeriesCap cap(true, 2);
+  EXPECT_TRUE(cap.admit(3));
+  EXPECT_TRUE(cap.admit(3));
+  EXPECT_FALSE(cap.admit(3));
+  EXPECT_FALSE(cap.admit(2));
+  EXPECT_EQ(cap.dropped_series(), 5u);
+  SeriesCap off(false, 100);
+  EXPECT_FALSE(off.admit(4));
+  EXPECT_EQ(off.dropped_series(), 0u);
+}
+
+}  // namespace
+}  // namespace fue
