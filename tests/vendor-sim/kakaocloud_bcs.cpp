@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "tests/vendor-sim/sim.h"
+#include "tests/vendor-sim/token_table.h"
 
 namespace sim {
 namespace {
@@ -17,25 +18,7 @@ constexpr const char* kVendor = "kakaocloud_bcs";
 constexpr int kDocumentedTokenLifetime = 12 * 3600;
 constexpr int kMaxLimit = 1000;  // UNCONFIRMED upstream; the simulator caps and echoes it
 
-struct Tokens {
-  std::mutex mu;
-  std::map<std::string, std::chrono::system_clock::time_point> expiry;
-  uint64_t issued = 0;
-
-  std::string issue(int ttl_seconds, std::chrono::system_clock::time_point& expires) {
-    std::lock_guard lock(mu);
-    expires = std::chrono::system_clock::now() + std::chrono::seconds(ttl_seconds);
-    std::string token = "gAAAAsim-kakao-" + std::to_string(++issued);
-    expiry[token] = expires;
-    return token;
-  }
-  bool valid(const std::string& token) {
-    if (token == creds::kKakaoStaticToken) return true;
-    std::lock_guard lock(mu);
-    auto it = expiry.find(token);
-    return it != expiry.end() && std::chrono::system_clock::now() < it->second;
-  }
-};
+using Tokens = TokenTable;
 
 std::string iso_utc(int64_t unix_seconds, bool micros) {
   const std::time_t secs = unix_seconds;
@@ -282,7 +265,7 @@ void list_instances(Server& s, const httplib::Request& req, httplib::Response& r
 
 void register_kakaocloud_bcs(Server& s) {
   s.add_vendor({kVendor, error_body, nullptr});
-  auto tokens = std::make_shared<Tokens>();
+  auto tokens = std::make_shared<Tokens>("gAAAAsim-kakao-", creds::kKakaoStaticToken);
   s.post(kVendor, "/identity/v3/auth/tokens", nullptr,
          [&s, tokens](const httplib::Request& req, httplib::Response& res) {
            issue_token(s, *tokens, req, res);

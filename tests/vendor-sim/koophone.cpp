@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "tests/vendor-sim/sim.h"
+#include "tests/vendor-sim/token_table.h"
 
 namespace sim {
 namespace {
@@ -38,34 +39,26 @@ Hooks& hooks() {
   return h;
 }
 
-// Issued tokens and their expiry; one table per simulator instance.
-struct Tokens {
-  std::mutex mu;
-  std::map<std::string, std::chrono::system_clock::time_point> expiry;
-  uint64_t issued = 0;
-
-  std::string issue(int ttl_seconds, std::chrono::system_clock::time_point& expires) {
-    std::lock_guard lock(mu);
-    expires = std::chrono::system_clock::now() + std::chrono::seconds(ttl_seconds);
-    std::string token = "MIIsim-koophone-" + std::to_string(++issued);
-    expiry[token] = expires;
-    return token;
-  }
+// Issued tokens, plus the test hook that revokes them all after N authenticated requests.
+class Tokens {
+ public:
   bool valid(const std::string& token) {
-    if (token == creds::kHuaweiStaticToken) return true;
-    std::lock_guard lock(mu);
-    auto it = expiry.find(token);
-    const auto now = std::chrono::system_clock::now();
-    if (it == expiry.end() || now >= it->second) return false;
+    if (!table_.valid(token)) return false;
     std::lock_guard hook_lock(hooks().mu);
     if (hooks().expire_after == 0) {
-      for (auto& [t, at] : expiry) at = now;
+      table_.expire_all();
       hooks().expire_after = -1;
       return false;
     }
     if (hooks().expire_after > 0) --hooks().expire_after;
     return true;
   }
+  std::string issue(int ttl_seconds, std::chrono::system_clock::time_point& expires) {
+    return table_.issue(ttl_seconds, expires);
+  }
+
+ private:
+  TokenTable table_{"MIIsim-koophone-", creds::kHuaweiStaticToken};
 };
 
 std::string iso_utc(std::chrono::system_clock::time_point t) {
