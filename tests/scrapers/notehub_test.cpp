@@ -51,8 +51,6 @@ std::set<std::string> label_values(const std::string& text, const std::string& f
   return out;
 }
 
-// Disabled: the raw httplib helper device_uids() reads 0 devices although the scraper reads 12; to be
-// investigated (the filter itself is covered by UsageQueryRepeatsListKeys).
 TEST(Notehub, RepeatedDeviceUidFilterReachesTheSimulator) {
   InProcessSim sim(fleet(12));
   const auto uids = device_uids(sim);
