@@ -37,6 +37,10 @@ httplib::Request to_httplib(const Request& req, const Url& base, const std::stri
   return out;
 }
 
+// The socket's read timeout is set to the time left, and select() may wake a moment before the
+// deadline clock agrees; a failure that close to the deadline is the deadline's doing.
+bool at_deadline(const Deadline& deadline) { return deadline.remaining() <= Duration(50); }
+
 [[noreturn]] void throw_transport(httplib::Error error, const BodySink& sink,
                                   const Deadline& deadline, const std::string& what,
                                   const ClientOptions& options) {
@@ -45,7 +49,7 @@ httplib::Request to_httplib(const Request& req, const Url& base, const std::stri
     throw ScrapeError("response_too_large",
                       what + ": response body exceeds " +
                           std::to_string(options.settings.max_response_bytes) + " bytes");
-  if (sink.expired || deadline.expired())
+  if (sink.expired || at_deadline(deadline))
     throw ScrapeError("timeout", what + ": deadline exceeded");
   if (error == E::SSLConnection || error == E::SSLLoadingCerts || error == E::SSLServerVerification)
     throw ScrapeError("tls_error", what + ": TLS failure (" + httplib::to_string(error) +
@@ -82,7 +86,7 @@ Response Client::attempt(const Request& req, const Deadline& deadline) {
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   const std::string endpoint = req.endpoint.empty() ? req.path : req.endpoint;
   if (!result || sink.too_large || sink.expired) {
-    const bool timed_out = sink.expired || (!sink.too_large && deadline.expired());
+    const bool timed_out = sink.expired || (!sink.too_large && at_deadline(deadline));
     if (observer_) observer_->on_request(endpoint, timed_out ? "timeout" : "error", seconds);
     throw_transport(result.error(), sink, deadline, what + " (" + url.origin() + ")", options_);
   }
