@@ -24,22 +24,7 @@ application_credential_secret = "sim-kakao-secret"
 )" + extra;
 }
 
-int route_count(const InProcessSim& sim, const std::string& route) {
-  const auto s = sim.stats();
-  return s["by_route"].contains(route) ? s["by_route"][route].get<int>() : 0;
-}
-
-struct Exporter {
-  Exporter(InProcessSim& sim, const std::string& text)
-      : self(std::make_shared<SelfMetrics>()), engine(builtin_vendors(), self) {
-    engine.apply(std::make_shared<ExporterConfig>(
-        parse_config(substitute(text, sim.base()), "test.toml", builtin_vendors())));
-  }
-  Engine::Result collect() { return engine.collect_all(std::nullopt); }
-  std::string last_error() { return engine.status().at(0).last_error; }
-  std::shared_ptr<SelfMetrics> self;
-  Engine engine;
-};
+using Exporter = TestExporter;
 
 sim::VendorKnobs fleet(int size) {
   sim::VendorKnobs k;
@@ -59,13 +44,13 @@ TEST(KakaoCloudBcs, OneTokenExchangeThenOneRequestPerPageAndTheTokenIsReused) {
   auto first = exporter.collect();
   ASSERT_TRUE(first.all_up) << exporter.last_error();
   // Default page size 1000: offsets 0, 1000 and 2000 (a last page of one item).
-  EXPECT_EQ(route_count(sim, kRouteIam), 1);
-  EXPECT_EQ(route_count(sim, kRoutePages), 3);
+  EXPECT_EQ(sim.route_requests(kRouteIam), 1);
+  EXPECT_EQ(sim.route_requests(kRoutePages), 3);
   EXPECT_NE(text_of(first).find("kakaocloud_bcs_instances{target=\"vms\"} 2501"),
             std::string::npos);
   ASSERT_TRUE(exporter.collect().all_up);
-  EXPECT_EQ(route_count(sim, kRouteIam), 1) << "the cached token must be reused";
-  EXPECT_EQ(route_count(sim, kRoutePages), 6);
+  EXPECT_EQ(sim.route_requests(kRouteIam), 1) << "the cached token must be reused";
+  EXPECT_EQ(sim.route_requests(kRoutePages), 6);
 }
 
 TEST(KakaoCloudBcs, PerVmSeriesAreCapped) {
@@ -81,7 +66,7 @@ TEST(KakaoCloudBcs, PerVmSeriesAreCapped) {
     ++infos;
   EXPECT_EQ(infos, 5u);
   EXPECT_NE(text.find("kakaocloud_bcs_instances{target=\"vms\"} 40"), std::string::npos);
-  EXPECT_EQ(route_count(sim, kRoutePages), 6);  // ceil(40 / 7)
+  EXPECT_EQ(sim.route_requests(kRoutePages), 6);  // ceil(40 / 7)
 }
 
 TEST(KakaoCloudBcs, A401OnACachedTokenRefreshesOnceAndRetries) {
@@ -95,8 +80,8 @@ TEST(KakaoCloudBcs, A401OnACachedTokenRefreshesOnceAndRetries) {
   f.status = 401;  // the vendor's ErrorResponseModel body
   sim.add_fault(f);
   ASSERT_TRUE(exporter.collect().all_up) << exporter.last_error();
-  EXPECT_EQ(route_count(sim, kRouteIam), 2);
-  EXPECT_EQ(route_count(sim, kRoutePages), 3);
+  EXPECT_EQ(sim.route_requests(kRouteIam), 2);
+  EXPECT_EQ(sim.route_requests(kRoutePages), 3);
 }
 
 TEST(KakaoCloudBcs, SecretsNeverAppearInOutputs) {

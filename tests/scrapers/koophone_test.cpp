@@ -33,23 +33,7 @@ domain = "sim-domain"
 )" + extra;
 }
 
-int route_count(const InProcessSim& sim, const std::string& route) {
-  const auto s = sim.stats();
-  return s["by_route"].contains(route) ? s["by_route"][route].get<int>() : 0;
-}
-
-// One long-lived engine, as in the exporter: tokens survive between collections.
-struct Exporter {
-  Exporter(InProcessSim& sim, const std::string& text)
-      : self(std::make_shared<SelfMetrics>()), engine(builtin_vendors(), self) {
-    engine.apply(std::make_shared<ExporterConfig>(
-        parse_config(substitute(text, sim.base()), "test.toml", builtin_vendors())));
-  }
-  Engine::Result collect() { return engine.collect_all(std::nullopt); }
-  std::string last_error() { return engine.status().at(0).last_error; }
-  std::shared_ptr<SelfMetrics> self;
-  Engine engine;
-};
+using Exporter = TestExporter;
 
 sim::VendorKnobs fleet(int size) {
   sim::VendorKnobs k;
@@ -62,12 +46,12 @@ TEST(Koophone, OneTokenExchangeThenOneRequestPerPageAndTheTokenIsReused) {
   Exporter exporter(sim, config("page_size = 200\nper_resource_series = false\n"));
   ASSERT_TRUE(exporter.collect().all_up) << exporter.last_error();
   // The server caps page_size at 100 and echoes it: ceil(250 / 100) pages.
-  EXPECT_EQ(route_count(sim, kRouteIam), 1);
-  EXPECT_EQ(route_count(sim, kRoutePages), 3);
+  EXPECT_EQ(sim.route_requests(kRouteIam), 1);
+  EXPECT_EQ(sim.route_requests(kRoutePages), 3);
   auto second = exporter.collect();
   ASSERT_TRUE(second.all_up) << exporter.last_error();
-  EXPECT_EQ(route_count(sim, kRouteIam), 1) << "the cached token must be reused";
-  EXPECT_EQ(route_count(sim, kRoutePages), 6);
+  EXPECT_EQ(sim.route_requests(kRouteIam), 1) << "the cached token must be reused";
+  EXPECT_EQ(sim.route_requests(kRoutePages), 6);
   std::string text;
   serialize_text(second.metrics, text);
   EXPECT_NE(text.find("koophone_instances{target=\"phones\"} 250"), std::string::npos) << text;
@@ -82,7 +66,7 @@ TEST(Koophone, RemainingPagesAreFetchedConcurrently) {
   sim::koophone_set_rendezvous(0);
   ASSERT_TRUE(up) << exporter.last_error();
   EXPECT_GE(peak, 2) << "pages 2..5 should be in flight together";
-  EXPECT_EQ(route_count(sim, kRoutePages), 5);
+  EXPECT_EQ(sim.route_requests(kRoutePages), 5);
 }
 
 TEST(Koophone, TokenExpiringMidRunIsRefreshedOnceAndThePageRetried) {
@@ -92,8 +76,8 @@ TEST(Koophone, TokenExpiringMidRunIsRefreshedOnceAndThePageRetried) {
   auto result = exporter.collect();
   sim::koophone_expire_tokens_after(-1);
   ASSERT_TRUE(result.all_up) << exporter.last_error();
-  EXPECT_EQ(route_count(sim, kRouteIam), 2);
-  EXPECT_EQ(route_count(sim, kRoutePages), 6);  // 5 pages + 1 retry
+  EXPECT_EQ(sim.route_requests(kRouteIam), 2);
+  EXPECT_EQ(sim.route_requests(kRoutePages), 6);  // 5 pages + 1 retry
   std::string text;
   serialize_text(result.metrics, text);
   EXPECT_NE(text.find("koophone_instances{target=\"phones\"} 500"), std::string::npos);
@@ -110,8 +94,8 @@ TEST(Koophone, A401OnACachedTokenRefreshesOnceAndRetries) {
   f.status = 401;  // the vendor's own APIG.0301 body
   sim.add_fault(f);
   ASSERT_TRUE(exporter.collect().all_up) << exporter.last_error();
-  EXPECT_EQ(route_count(sim, kRouteIam), 2);
-  EXPECT_EQ(route_count(sim, kRoutePages), 3);
+  EXPECT_EQ(sim.route_requests(kRouteIam), 2);
+  EXPECT_EQ(sim.route_requests(kRoutePages), 3);
 }
 
 TEST(Koophone, A401AfterRefreshFailsTheTargetWithTheGatewayReason) {
@@ -124,7 +108,7 @@ TEST(Koophone, A401AfterRefreshFailsTheTargetWithTheGatewayReason) {
   sim.add_fault(f);
   EXPECT_FALSE(exporter.collect().all_up);
   EXPECT_NE(exporter.last_error().find("APIG.0301"), std::string::npos) << exporter.last_error();
-  EXPECT_EQ(route_count(sim, kRouteIam), 2) << "exactly one refresh, no loop";
+  EXPECT_EQ(sim.route_requests(kRouteIam), 2) << "exactly one refresh, no loop";
 }
 
 TEST(Koophone, SecretsNeverAppearInOutputs) {

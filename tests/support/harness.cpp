@@ -33,6 +33,17 @@ int InProcessSim::requests(const std::string& vendor) const {
   return s["by_vendor"][vendor].get<int>();
 }
 
+int InProcessSim::route_requests(const std::string& route) const {
+  const auto s = server_->stats();
+  return s["by_route"].contains(route) ? s["by_route"][route].get<int>() : 0;
+}
+
+TestExporter::TestExporter(InProcessSim& sim, const std::string& config_text)
+    : self(std::make_shared<SelfMetrics>()), engine(builtin_vendors(), self) {
+  engine.apply(std::make_shared<ExporterConfig>(
+      parse_config(substitute(config_text, sim.base()), "test.toml", builtin_vendors())));
+}
+
 std::string substitute(std::string text, const std::string& sim_base) {
   const std::string placeholder = "{{SIM}}";
   for (size_t pos = text.find(placeholder); pos != std::string::npos;

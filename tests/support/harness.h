@@ -28,9 +28,21 @@ class InProcessSim {
   nlohmann::json stats() const { return server_->stats(); }
   // Requests the simulator received for one vendor since the last reset.
   int requests(const std::string& vendor) const;
+  // Requests one route received, e.g. "GET /koophone/v1/instances/batch-query".
+  int route_requests(const std::string& route) const;
 
  private:
   std::unique_ptr<sim::Server> server_;
+};
+
+// One long-lived engine on a config, as in the running exporter: clients and tokens survive
+// between collections, so tests can count token exchanges and cache behaviour.
+struct TestExporter {
+  TestExporter(InProcessSim& sim, const std::string& config_text);
+  Engine::Result collect() { return engine.collect_all(std::nullopt); }
+  std::string last_error() { return engine.status().at(0).last_error; }
+  std::shared_ptr<SelfMetrics> self;
+  Engine engine;
 };
 
 // Replaces every "{{SIM}}" in a config text with the simulator's base URL.
