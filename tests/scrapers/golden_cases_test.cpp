@@ -74,7 +74,9 @@ void expect_statuses(const fs::path& dir, const CollectOutput& out) {
                            [&](const auto& s) { return s.name == name; });
     ASSERT_NE(it, out.status.end()) << "no target named " << name;
     EXPECT_EQ(it->up, state == "up") << name << ": " << it->last_error;
-    if (!text.empty()) EXPECT_NE(it->last_error.find(text), std::string::npos) << it->last_error;
+    if (!text.empty()) {
+      EXPECT_NE(it->last_error.find(text), std::string::npos) << it->last_error;
+    }
   }
 }
 
