@@ -26,12 +26,6 @@ application_credential_secret = "sim-kakao-secret"
 
 using Exporter = TestExporter;
 
-sim::VendorKnobs fleet(int size) {
-  sim::VendorKnobs k;
-  k.fleet_size = size;
-  return k;
-}
-
 std::string text_of(const Engine::Result& r) {
   std::string text;
   serialize_text(r.metrics, text);
@@ -39,7 +33,7 @@ std::string text_of(const Engine::Result& r) {
 }
 
 TEST(KakaoCloudBcs, OneTokenExchangeThenOneRequestPerPageAndTheTokenIsReused) {
-  InProcessSim sim({{"kakaocloud_bcs", fleet(2501)}});
+  InProcessSim sim({{"kakaocloud_bcs", fleet_knobs(2501)}});
   Exporter exporter(sim, config("per_resource_series = false\n"));
   auto first = exporter.collect();
   ASSERT_TRUE(first.all_up) << exporter.last_error();
@@ -54,7 +48,7 @@ TEST(KakaoCloudBcs, OneTokenExchangeThenOneRequestPerPageAndTheTokenIsReused) {
 }
 
 TEST(KakaoCloudBcs, PerVmSeriesAreCapped) {
-  InProcessSim sim({{"kakaocloud_bcs", fleet(40)}});
+  InProcessSim sim({{"kakaocloud_bcs", fleet_knobs(40)}});
   Exporter exporter(sim, config("page_size = 7\nmax_resources = 5\n"));
   auto r = exporter.collect();
   ASSERT_TRUE(r.all_up) << exporter.last_error();
@@ -70,7 +64,7 @@ TEST(KakaoCloudBcs, PerVmSeriesAreCapped) {
 }
 
 TEST(KakaoCloudBcs, A401OnACachedTokenRefreshesOnceAndRetries) {
-  InProcessSim sim({{"kakaocloud_bcs", fleet(30)}});
+  InProcessSim sim({{"kakaocloud_bcs", fleet_knobs(30)}});
   Exporter exporter(sim, config());
   ASSERT_TRUE(exporter.collect().all_up);
   sim::Fault f;
@@ -85,7 +79,7 @@ TEST(KakaoCloudBcs, A401OnACachedTokenRefreshesOnceAndRetries) {
 }
 
 TEST(KakaoCloudBcs, SecretsNeverAppearInOutputs) {
-  InProcessSim sim({{"kakaocloud_bcs", fleet(10)}});
+  InProcessSim sim({{"kakaocloud_bcs", fleet_knobs(10)}});
   Exporter good(sim, config());
   auto ok = good.collect();
   ASSERT_TRUE(ok.all_up);

@@ -35,14 +35,8 @@ domain = "sim-domain"
 
 using Exporter = TestExporter;
 
-sim::VendorKnobs fleet(int size) {
-  sim::VendorKnobs k;
-  k.fleet_size = size;
-  return k;
-}
-
 TEST(Koophone, OneTokenExchangeThenOneRequestPerPageAndTheTokenIsReused) {
-  InProcessSim sim({{"koophone", fleet(250)}});
+  InProcessSim sim({{"koophone", fleet_knobs(250)}});
   Exporter exporter(sim, config("page_size = 200\nper_resource_series = false\n"));
   ASSERT_TRUE(exporter.collect().all_up) << exporter.last_error();
   // The server caps page_size at 100 and echoes it: ceil(250 / 100) pages.
@@ -58,7 +52,7 @@ TEST(Koophone, OneTokenExchangeThenOneRequestPerPageAndTheTokenIsReused) {
 }
 
 TEST(Koophone, RemainingPagesAreFetchedConcurrently) {
-  InProcessSim sim({{"koophone", fleet(500)}});
+  InProcessSim sim({{"koophone", fleet_knobs(500)}});
   sim::koophone_set_rendezvous(2);
   Exporter exporter(sim, config("concurrency = 4\nper_resource_series = false\n"));
   const bool up = exporter.collect().all_up;
@@ -70,7 +64,7 @@ TEST(Koophone, RemainingPagesAreFetchedConcurrently) {
 }
 
 TEST(Koophone, TokenExpiringMidRunIsRefreshedOnceAndThePageRetried) {
-  InProcessSim sim({{"koophone", fleet(500)}});
+  InProcessSim sim({{"koophone", fleet_knobs(500)}});
   Exporter exporter(sim, config("concurrency = 1\nper_resource_series = false\n"));
   sim::koophone_expire_tokens_after(2);  // pages 1 and 2 pass, page 3 meets an expired token
   auto result = exporter.collect();
@@ -84,7 +78,7 @@ TEST(Koophone, TokenExpiringMidRunIsRefreshedOnceAndThePageRetried) {
 }
 
 TEST(Koophone, A401OnACachedTokenRefreshesOnceAndRetries) {
-  InProcessSim sim({{"koophone", fleet(30)}});
+  InProcessSim sim({{"koophone", fleet_knobs(30)}});
   Exporter exporter(sim, config());
   ASSERT_TRUE(exporter.collect().all_up);
   sim::Fault f;
@@ -99,7 +93,7 @@ TEST(Koophone, A401OnACachedTokenRefreshesOnceAndRetries) {
 }
 
 TEST(Koophone, A401AfterRefreshFailsTheTargetWithTheGatewayReason) {
-  InProcessSim sim({{"koophone", fleet(30)}});
+  InProcessSim sim({{"koophone", fleet_knobs(30)}});
   Exporter exporter(sim, config());
   sim::Fault f;
   f.vendor = "koophone";
@@ -112,7 +106,7 @@ TEST(Koophone, A401AfterRefreshFailsTheTargetWithTheGatewayReason) {
 }
 
 TEST(Koophone, SecretsNeverAppearInOutputs) {
-  InProcessSim sim({{"koophone", fleet(10)}});
+  InProcessSim sim({{"koophone", fleet_knobs(10)}});
   Exporter good(sim, config());
   auto ok = good.collect();
   ASSERT_TRUE(ok.all_up);

@@ -35,6 +35,13 @@ class InProcessSim {
   std::unique_ptr<sim::Server> server_;
 };
 
+// Simulator knobs for a fleet of `size` devices, instances or tests.
+inline sim::VendorKnobs fleet_knobs(int size) {
+  sim::VendorKnobs k;
+  k.fleet_size = size;
+  return k;
+}
+
 // One long-lived engine on a config, as in the running exporter: clients and tokens survive
 // between collections, so tests can count token exchanges and cache behaviour.
 struct TestExporter {
