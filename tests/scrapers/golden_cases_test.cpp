@@ -36,6 +36,7 @@ std::map<std::string, sim::VendorKnobs> knobs_of(const fs::path& dir) {
     v.fleet_size = k.value("fleet_size", v.fleet_size);
     v.seed = k.value("seed", v.seed);
     v.latency_ms = k.value("latency_ms", v.latency_ms);
+    v.token_ttl_seconds = k.value("token_ttl_seconds", v.token_ttl_seconds);
     knobs[vendor] = v;
   }
   return knobs;

@@ -332,6 +332,13 @@ TEST_F(VendorSimTest, KnobsFromConstructorSettersAndHttp) {
   EXPECT_EQ(control("/_sim/knobs", R"({"acme": {"fleet": 3}})")->status, 400);
   EXPECT_EQ(control("/_sim/knobs", R"({"acme": {"fleet_size": -1}})")->status, 400);
   EXPECT_EQ(server_->knobs("acme").fleet_size, 3);  // rejected updates change nothing
+
+  auto ttl = control("/_sim/knobs", R"({"acme": {"token_ttl_seconds": 5}})");
+  ASSERT_EQ(ttl->status, 200) << ttl->body;
+  EXPECT_EQ(Json::parse(ttl->body)["acme"]["token_ttl_seconds"], 5);
+  EXPECT_EQ(server_->knobs("acme").token_ttl_seconds, 5);
+  EXPECT_EQ(server_->knobs("acme").fleet_size, 3);  // fields left out keep their value
+  EXPECT_EQ(control("/_sim/knobs", R"({"acme": {"token_ttl_seconds": -1}})")->status, 400);
 }
 
 TEST_F(VendorSimTest, ControlApiManagesFaultsStatsAndReset) {

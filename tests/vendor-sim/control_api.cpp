@@ -32,7 +32,8 @@ void reply_error(httplib::Response& res, const std::string& message) {
   reply_json(res, 400, Json{{"error", message}});
 }
 
-// Parses {"<vendor>": {"fleet_size": N, "seed": S, "latency_ms": L}} onto the current knobs.
+// Parses {"<vendor>": {"fleet_size": N, "seed": S, "latency_ms": L, "token_ttl_seconds": T}} onto
+// the current knobs; fields left out keep their value.
 std::map<std::string, VendorKnobs> parse_knobs(const Server& server, const Json& body) {
   if (!body.is_object()) throw std::invalid_argument("knobs must be an object keyed by vendor");
   const auto known = server.vendors();
@@ -50,6 +51,8 @@ std::map<std::string, VendorKnobs> parse_knobs(const Server& server, const Json&
         knobs.seed = v.is_number_unsigned() ? v.get<uint64_t>() : int_field(key, v, 0);
       else if (key == "latency_ms")
         knobs.latency_ms = static_cast<int>(int_field(key, v, 0));
+      else if (key == "token_ttl_seconds")
+        knobs.token_ttl_seconds = static_cast<int>(int_field(key, v, 0));
       else
         throw std::invalid_argument("unknown knob '" + key + "'");
     }
@@ -139,8 +142,10 @@ void register_control_api(Server& server, httplib::Server& http) {
     Json applied = Json::object();
     for (const auto& [vendor, k] : updates) {
       server.set_knobs(vendor, k);
-      applied[vendor] = {
-          {"fleet_size", k.fleet_size}, {"seed", k.seed}, {"latency_ms", k.latency_ms}};
+      applied[vendor] = {{"fleet_size", k.fleet_size},
+                         {"seed", k.seed},
+                         {"latency_ms", k.latency_ms},
+                         {"token_ttl_seconds", k.token_ttl_seconds}};
     }
     reply_json(res, 200, applied);
   });

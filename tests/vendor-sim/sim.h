@@ -97,7 +97,8 @@ class Server {
 
   // Fault rules, request counters and knobs, also reachable over HTTP:
   //   POST /_sim/faults (a Fault as JSON), DELETE /_sim/faults, GET /_sim/stats,
-  //   POST /_sim/knobs ({"<vendor>": {"fleet_size": N, "seed": S, "latency_ms": L}}), POST /_sim/reset.
+  //   POST /_sim/knobs ({"<vendor>": {"fleet_size": N, "seed": S, "latency_ms": L,
+  //   "token_ttl_seconds": T}}), POST /_sim/reset.
   void add_fault(const Fault& fault);
   void clear_faults();
   std::vector<Fault> faults() const;  // the rules still active, in match order
