@@ -74,8 +74,10 @@ void Engine::apply(std::shared_ptr<const ExporterConfig> config) {
   }
   // Runners of removed targets finish any collection in the background, then go away.
   for (const auto& [id, runner] : old) {
-    bool still_present = std::any_of(next.begin(), next.end(),
-                                     [&](const auto& r) { return r->target().id() == id; });
+    // Named capture: clang before 16 cannot capture a structured binding implicitly.
+    bool still_present = std::any_of(next.begin(), next.end(), [&, &id = id](const auto& r) {
+      return r->target().id() == id;
+    });
     if (!still_present) self_->forget_target(runner->target().vendor, runner->target().name);
   }
   impl_->runners = std::move(next);
