@@ -26,6 +26,8 @@ const MODELS = {
   'apps/v1/Deployment': () => require('kubernetes-models/apps/v1/Deployment').Deployment,
   'monitoring.coreos.com/v1/ServiceMonitor': () =>
     require('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor').ServiceMonitor,
+  'monitoring.coreos.com/v1/Probe': () =>
+    require('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Probe').Probe,
   'monitoring.coreos.com/v1/PrometheusRule': () =>
     require('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule').PrometheusRule,
 };
@@ -39,6 +41,8 @@ const TYPES = {
   'apps/v1/Deployment': ['kubernetes-models/apps/v1/Deployment', 'IDeployment'],
   'monitoring.coreos.com/v1/ServiceMonitor': [
     '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor', 'IServiceMonitor'],
+  'monitoring.coreos.com/v1/Probe': [
+    '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Probe', 'IProbe'],
   'monitoring.coreos.com/v1/PrometheusRule': [
     '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule', 'IPrometheusRule'],
 };
