@@ -247,9 +247,9 @@ func (f Files) Lines(name string) []string {
 // Chart mirrors the fields of Helm's chart.Metadata that templates read as .Chart.X.
 type Chart struct {
 	Name, Version, AppVersion, Description, Type, KubeVersion, Home, Icon string
-	Keywords, Sources                                                []string
-	Annotations                                                      map[string]string
-	APIVersion                                                       string `json:"apiVersion"`
+	Keywords, Sources                                                     []string
+	Annotations                                                           map[string]string
+	APIVersion                                                            string `json:"apiVersion"`
 }
 
 type chartFile struct {
