@@ -395,7 +395,7 @@ func funcMap(r *renderer) template.FuncMap {
 		if err != nil {
 			return "", err
 		}
-		t, err = t.New("tpl").Option("missingkey=zero").Parse(text)
+		t, err = t.New("tpl").Option(missingKey()).Parse(text)
 		if err != nil {
 			return "", fmt.Errorf("tpl: %w", err)
 		}
@@ -418,6 +418,7 @@ func main() {
 	valuesOut := flag.String("values-out", "", "write the merged values here as JSON")
 	notesOut := flag.String("notes-out", "", "write the rendered NOTES.txt here")
 	apis := flag.String("api-versions", "", "comma-separated API versions .Capabilities.APIVersions.Has reports")
+	flag.BoolVar(&strict, "strict", false, "fail on a missing map key, as `helm lint --strict` does")
 	flag.Parse()
 	if *chartDir == "" {
 		fmt.Fprintln(os.Stderr, "render: -chart is required")
@@ -427,6 +428,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		os.Exit(1)
 	}
+}
+
+// strict makes a missing map key an error (missingkey=error), as `helm lint --strict` does;
+// otherwise it renders as nothing (missingkey=zero, then "<no value>" removed), as Helm does.
+var strict bool
+
+func missingKey() string {
+	if strict {
+		return "missingkey=error"
+	}
+	return "missingkey=zero"
 }
 
 type multiFlag []string
@@ -465,7 +477,7 @@ func run(chartDir string, valueFiles []string, release, namespace, out, valuesOu
 	api = append(api, "v1", "apps/v1")
 
 	r := &renderer{}
-	r.tmpl = template.New(l.chart.Name).Option("missingkey=zero").Funcs(funcMap(r))
+	r.tmpl = template.New(l.chart.Name).Option(missingKey()).Funcs(funcMap(r))
 	names := make([]string, 0, len(l.templates))
 	for n := range l.templates {
 		names = append(names, n)
