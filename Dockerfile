@@ -5,7 +5,7 @@
 #     fleet-usage-exporter
 #
 # Build arguments:
-#   RUN_TESTS=1            run the test suite in the build stage (0 skips it)
+#   RUN_TESTS=1            build and run the test suite in the build stage (0 skips both)
 #   TEST_EXCLUDE=<regex>   ctest -E: tests not run in the build stage (default: the Helm chart check,
 #                          which checks the chart, not the binary, and needs npm packages)
 #   VERSION, REVISION      OCI labels (VERSION must equal CMakeLists.txt's project version; a test
@@ -20,10 +20,12 @@ WORKDIR /src
 COPY scripts/install-deps scripts/install-deps
 RUN scripts/install-deps && rm -rf /var/lib/apt/lists/*
 COPY . .
-# The benchmarks are not part of the image; everything else builds as on a developer's machine.
-RUN scripts/build -DFUE_BUILD_BENCHMARKS=OFF
 ARG RUN_TESTS=1
 ARG TEST_EXCLUDE=^helm_chart_test$
+# The benchmarks are not part of the image; everything else builds as on a developer's machine
+# (RUN_TESTS=0 leaves out the tests and the simulator too).
+RUN if [ "$RUN_TESTS" = 1 ]; then scripts/build -DFUE_BUILD_BENCHMARKS=OFF; \
+    else scripts/build -DFUE_BUILD_BENCHMARKS=OFF -DFUE_BUILD_TESTS=OFF; fi
 RUN if [ "$RUN_TESTS" = 1 ]; then \
       cd build && ctest --output-on-failure --timeout 600 -j "$(nproc)" -E "$TEST_EXCLUDE"; \
     fi
