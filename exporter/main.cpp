@@ -13,6 +13,7 @@
 #include "exporter/engine/engine.h"
 #include "exporter/metrics/serializer.h"
 #include "exporter/server/config_reloader.h"
+#include "exporter/server/web_config.h"
 #include "exporter/server/web_server.h"
 #include "scrapers/registry.h"
 
@@ -24,6 +25,9 @@ int check_config(const cli::Flags& flags) {
   try {
     const ExporterConfig config = load_config(flags.config_file, builtin_vendors());
     std::cout << config.summary();
+    if (!flags.web_config_file.empty())
+      std::cout << "web config " << flags.web_config_file << ": "
+                << describe(load_web_config(flags.web_config_file)) << "\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << e.what() << "\n";
@@ -82,13 +86,23 @@ int run(const cli::Flags& flags) {
   if (flags.once) return collect_once(engine);
 
   const auto listen = cli::parse_listen_address(flags.listen_address);
-  WebServer server(engine, reloader);
+  WebServerOptions web_options;
+  web_options.enable_reload = flags.enable_reload;
+  std::unique_ptr<WebServer> web_server;
   try {
-    server.bind(listen.host, listen.port);
+    if (!flags.web_config_file.empty()) {
+      web_options.web_config =
+          std::make_shared<const WebConfig>(load_web_config(flags.web_config_file));
+      log::info("web config loaded", {{"file", flags.web_config_file},
+                                      {"settings", describe(*web_options.web_config)}});
+    }
+    web_server = std::make_unique<WebServer>(engine, reloader, web_options);
+    web_server->bind(listen.host, listen.port);
   } catch (const std::exception& e) {
     log::error("cannot start the web server", {{"error", e.what()}});
     return 1;
   }
+  WebServer& server = *web_server;
   const auto config = engine.config();
   log::info("starting fleet-usage-exporter", {{"version", build::kVersion},
                                               {"revision", build::kRevision},

@@ -37,6 +37,17 @@ const std::vector<FlagSpec>& specs() {
          parse_listen_address(v);
          f.listen_address = v;
        }},
+      {"web.config.file", "",
+       "Path to a web config file (the Prometheus exporter-toolkit format) that enables TLS "
+       "and/or basic authentication on every endpoint; see docs/security.md.",
+       false, [](Flags& f, const std::string& v) { f.web_config_file = v; }},
+      {"web.enable-reload", "true",
+       "Accept POST /-/reload to reload the configuration; --no-web.enable-reload (or "
+       "=false) answers it with 403. SIGHUP reloads either way.",
+       true,
+       [](Flags& f, const std::string& v) {
+         f.enable_reload = parse_bool("web.enable-reload", v);
+       }},
       {"once", "false",
        "Collect every target once, write the exposition to stdout and exit (1 if a target "
        "failed).",
@@ -81,6 +92,14 @@ Flags parse_flags(const std::vector<std::string>& args) {
     const auto eq = arg.find('=');
     const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     const FlagSpec* spec = find_spec(name);
+    // "--no-<boolean>" turns a boolean flag off, as with Prometheus' own flags.
+    if (!spec && name.rfind("no-", 0) == 0 && eq == std::string::npos) {
+      const FlagSpec* negated = find_spec(name.substr(3));
+      if (negated && negated->boolean) {
+        negated->set(flags, "false");
+        continue;
+      }
+    }
     if (!spec) throw FlagError("unknown flag --" + name);
     std::string value;
     if (eq != std::string::npos) {
@@ -112,7 +131,9 @@ std::string usage() {
     std::string left = "  --" + s.name + (s.boolean ? "" : "=<value>");
     out << left;
     if (left.size() < 30) out << std::string(30 - left.size(), ' ');
-    out << ' ' << s.help << " (default: " << s.default_text << ")\n";
+    out << ' ' << s.help;
+    if (!s.default_text.empty()) out << " (default: " << s.default_text << ")";
+    out << '\n';
   }
   return out.str();
 }

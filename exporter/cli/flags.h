@@ -16,6 +16,8 @@ struct Flags {
   std::string config_file = kDefaultConfigFile;
   bool config_check = false;
   std::string listen_address = kDefaultListenAddress;
+  std::string web_config_file;  // empty: plain HTTP, no authentication
+  bool enable_reload = true;
   bool once = false;
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kLogfmt;
@@ -29,7 +31,8 @@ class FlagError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Prometheus-style flags: "--name=value" or "--name value"; booleans also as bare "--name".
+// Prometheus-style flags: "--name=value" or "--name value"; booleans also as bare "--name" and,
+// to turn them off, "--no-name".
 Flags parse_flags(const std::vector<std::string>& args);
 Flags parse_flags(int argc, char** argv);
 // Every flag with its default, for --help.

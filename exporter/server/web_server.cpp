@@ -1,15 +1,145 @@
 #include "exporter/server/web_server.h"
 
+#include <openssl/ssl.h>
+
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdlib>
+#include <deque>
+#include <mutex>
 #include <stdexcept>
+#include <vector>
 
 #include "exporter/core/log.h"
 #include "exporter/metrics/serializer.h"
+#include "exporter/server/basic_auth.h"
 #include "exporter/server/landing_page.h"
 
 namespace fue {
+namespace {
+
+// Serves each connection on a thread of its own, started on demand and kept for the next one, up
+// to `max_threads`. cpp-httplib's default pool has max(8, cores - 1) threads, so eight idle
+// keep-alive or slowloris connections would make every other client wait for a read timeout.
+class OnDemandThreadPool : public httplib::TaskQueue {
+ public:
+  explicit OnDemandThreadPool(size_t max_threads) : max_threads_(max_threads) {}
+  ~OnDemandThreadPool() override { shutdown(); }
+
+  void enqueue(std::function<void()> fn) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    jobs_.push_back(std::move(fn));
+    if (jobs_.size() > idle_ && threads_.size() < max_threads_)
+      threads_.emplace_back([this] { work(); });
+    cond_.notify_one();
+  }
+
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    cond_.notify_all();
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ++idle_;
+        cond_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        --idle_;
+        if (jobs_.empty()) return;  // stopping, and nothing left to serve
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      fn();
+    }
+  }
+
+  const size_t max_threads_;
+  std::mutex mutex_;
+  std::condition_variable cond_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  size_t idle_ = 0;
+  bool stopping_ = false;
+};
+
+std::unique_ptr<httplib::Server> make_server(const WebServerOptions& options) {
+  const WebConfig* web = options.web_config.get();
+  if (!web || !web->tls) return std::make_unique<httplib::Server>();
+  std::string error;
+  auto server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
+    try {
+      configure_ssl_ctx(&ctx, *web->tls, web->path);
+      return true;
+    } catch (const std::exception& e) {
+      error = e.what();
+      return false;
+    }
+  });
+  if (!server->is_valid())
+    throw WebConfigError(error.empty() ? "web config " + web->path + ": cannot set up TLS"
+                                       : error);
+  return server;
+}
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+void reject(httplib::Response& res, int status, const std::string& body) {
+  res.status = status;
+  res.set_content(body, "text/plain; charset=utf-8");
+}
+
+}  // namespace
+
+bool valid_query_string(const std::string& target) {
+  const auto q = target.find('?');
+  if (q == std::string::npos) return true;
+  for (size_t i = q + 1; i < target.size(); ++i) {
+    const auto c = static_cast<unsigned char>(target[i]);
+    if (is_control(c)) return false;
+    if (c == '%') {
+      if (i + 2 >= target.size()) return false;
+      if (!is_hex(target[i + 1]) || !is_hex(target[i + 2])) return false;
+      const auto decoded =
+          static_cast<unsigned char>(hex_value(target[i + 1]) * 16 + hex_value(target[i + 2]));
+      if (is_control(decoded)) return false;
+      i += 2;
+    }
+  }
+  return true;
+}
+
+std::optional<Rejection> check_request_shape(const std::string& target,
+                                             const httplib::Headers& headers,
+                                             const WebServerOptions& options) {
+  size_t bytes = 0;
+  for (const auto& [name, value] : headers) bytes += name.size() + value.size() + 4;
+  if (headers.size() > options.max_header_count || bytes > options.max_header_bytes)
+    return Rejection{431, "request header fields too large: at most " +
+                              std::to_string(options.max_header_count) + " headers and " +
+                              std::to_string(options.max_header_bytes) + " bytes\n"};
+  if (!valid_query_string(target))
+    return Rejection{400,
+                     "bad query string: use percent-encoding (%XX) and no control characters\n"};
+  return std::nullopt;
+}
 
 std::optional<Duration> scrape_timeout_from_header(const std::string& header, Duration offset) {
   if (header.empty()) return std::nullopt;
@@ -22,9 +152,53 @@ std::optional<Duration> scrape_timeout_from_header(const std::string& header, Du
   return reduced > Duration::zero() ? reduced : given;
 }
 
-WebServer::WebServer(Engine& engine, ConfigReloader& reloader)
-    : engine_(engine), reloader_(reloader) {
+WebServer::WebServer(Engine& engine, ConfigReloader& reloader, WebServerOptions options)
+    : engine_(engine),
+      reloader_(reloader),
+      options_(std::move(options)),
+      owned_(make_server(options_)),
+      server_(*owned_) {
+  if (options_.web_config && !options_.web_config->basic_auth_users.empty())
+    auth_ = std::make_unique<BasicAuth>(options_.web_config->basic_auth_users);
+  install_guards();
   install_routes();
+}
+
+void WebServer::install_guards() {
+  const size_t max_connections = options_.max_connections;
+  server_.new_task_queue = [max_connections] { return new OnDemandThreadPool(max_connections); };
+  server_.set_read_timeout(options_.read_timeout_seconds, 0);
+  server_.set_write_timeout(options_.write_timeout_seconds, 0);
+  server_.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
+  server_.set_keep_alive_max_count(options_.keep_alive_max_requests);
+  server_.set_payload_max_length(options_.max_body_bytes);
+
+  server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    using Result = httplib::Server::HandlerResponse;
+    if (auto rejection = check_request_shape(req.target, req.headers, options_)) {
+      reject(res, rejection->status, rejection->body);
+      return Result::Handled;
+    }
+    if (auth_ && !auth_->check(req.get_header_value("Authorization"))) {
+      log::debug("request refused: bad or missing basic auth credentials",
+                 {{"path", req.path}, {"remote_addr", req.remote_addr}});
+      res.set_header("WWW-Authenticate", BasicAuth::kChallenge);
+      reject(res, 401, "Unauthorized\n");
+      return Result::Handled;
+    }
+    if (req.path == "/-/reload") {
+      if (!options_.enable_reload) {
+        reject(res, 403, "Reloading over HTTP is disabled (--web.enable-reload=false).\n");
+        return Result::Handled;
+      }
+      if (req.method != "POST") {
+        res.set_header("Allow", "POST");
+        reject(res, 405, "This endpoint requires a POST request.\n");
+        return Result::Handled;
+      }
+    }
+    return Result::Unhandled;
+  });
 }
 
 WebServer::~WebServer() { stop(); }
@@ -84,11 +258,7 @@ void WebServer::install_routes() {
       res.set_content("config reloaded\n", "text/plain; charset=utf-8");
     }
   });
-  server_.Get("/-/reload", [](const httplib::Request&, httplib::Response& res) {
-    res.status = 405;
-    res.set_header("Allow", "POST");
-    res.set_content("This endpoint requires a POST request.\n", "text/plain; charset=utf-8");
-  });
+  // Any other method on /-/reload gets 405 from the pre-routing handler (install_guards).
 
   server_.Get("/", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(render_landing_page(engine_.status(), engine_.config() != nullptr),
