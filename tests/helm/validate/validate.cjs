@@ -196,7 +196,7 @@ function strictCheck(typed) {
   try {
     ts = require('typescript');
   } catch (e) {
-    problem('strict', 'typescript is not installed (npm ci in tests/helm/validate)');
+    problem('strict', 'typescript is not installed (scripts/check-chart runs npm ci)');
     return;
   }
   const lines = [];
@@ -214,7 +214,8 @@ function strictCheck(typed) {
     lineNo += text.split('\n').length;
     lines.push(text);
   });
-  const file = path.join(__dirname, `.strict-${process.pid}.ts`);
+  // Next to the node_modules the models come from, so TypeScript resolves their typings.
+  const file = path.join(process.env.CHART_VALIDATE_WORKDIR || __dirname, `.strict-${process.pid}.ts`);
   fs.writeFileSync(file, lines.join('\n'));
   try {
     const program = ts.createProgram([file], {
