@@ -106,7 +106,10 @@ HttpSettings parse_http(ConfigNode& node) {
   return h;
 }
 
-TargetConfig parse_target(ConfigNode& node, const VendorDescriptor& d, const GlobalConfig& g) {
+}  // namespace
+
+TargetConfig parse_target_table(ConfigNode& node, const VendorDescriptor& d,
+                                const GlobalConfig& g) {
   static const std::regex kNamePattern("^[a-zA-Z0-9_.-]{1,64}$");
   TargetConfig t;
   t.vendor = d.key;
@@ -132,11 +135,14 @@ TargetConfig parse_target(ConfigNode& node, const VendorDescriptor& d, const Glo
   return t;
 }
 
+namespace {
+
 // Top-level typos get the list of what may appear there instead of a generic "unknown key".
 void reject_unknown_sections(const toml::table& root, const std::string& file,
                              const VendorRegistry& vendors) {
   std::vector<std::string> valid{"global"};
   for (const auto& d : vendors.all()) valid.push_back(d.key);
+  valid.push_back("module");
   for (auto&& [key, value] : root) {
     if (std::find(valid.begin(), valid.end(), key.str()) != valid.end()) continue;
     throw ConfigError(file, static_cast<int>(value.source().begin.line), std::string(key.str()),
@@ -164,7 +170,7 @@ ExporterConfig parse_config(std::string_view toml_text, const std::string& displ
   for (const auto& d : vendors.all()) {
     std::map<std::string, int> seen;  // name -> line of its table
     for (ConfigNode& node : top.children(d.key)) {
-      TargetConfig t = parse_target(node, d, config.global);
+      TargetConfig t = parse_target_table(node, d, config.global);
       auto [it, fresh] = seen.emplace(t.name, t.line);
       if (!fresh) {
         node.fail("name", "duplicate name \"" + t.name + "\" (already used by the [[" + d.key +
@@ -173,6 +179,8 @@ ExporterConfig parse_config(std::string_view toml_text, const std::string& displ
       config.targets.push_back(std::move(t));
     }
   }
+  config.modules =
+      parse_modules(top, std::make_shared<const std::string>(toml_text), display_path, vendors);
   return config;
 }
 

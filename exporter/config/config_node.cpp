@@ -83,8 +83,18 @@ int ConfigNode::line_of(std::string_view key) const {
   return line > 0 ? line : this->line();
 }
 
+std::string ConfigNode::file_of(const toml::node& node) const {
+  const auto& path = node.source().path;
+  return path && !path->empty() ? *path : file_;
+}
+
+std::string ConfigNode::file_of(std::string_view key) const {
+  const toml::node* node = key.empty() ? nullptr : table_->get(key);
+  return node ? file_of(*node) : file_;
+}
+
 void ConfigNode::fail(std::string_view key, const std::string& message) const {
-  throw ConfigError(file_, line_of(key), qualified(key), message);
+  throw ConfigError(file_of(key), line_of(key), qualified(key), message);
 }
 
 void ConfigNode::reject_unknown_keys() const {
@@ -93,8 +103,8 @@ void ConfigNode::reject_unknown_keys() const {
     std::vector<std::string> known(read_.begin(), read_.end());
     std::string message = "unknown key";
     if (!known.empty()) message += "; valid keys here are: " + join(known, "");
-    throw ConfigError(file_, static_cast<int>(value.source().begin.line), qualified(key.str()),
-                      message);
+    throw ConfigError(file_of(value), static_cast<int>(value.source().begin.line),
+                      qualified(key.str()), message);
   }
 }
 
@@ -189,7 +199,7 @@ std::vector<std::string> ConfigNode::string_list(std::string_view key) {
     const toml::node& item = *array->get(i);
     if (!item.is_string()) {
       int line = static_cast<int>(item.source().begin.line);
-      throw ConfigError(file_, line > 0 ? line : line_of(key),
+      throw ConfigError(line > 0 ? file_of(item) : file_of(key), line > 0 ? line : line_of(key),
                         qualified(key) + "[" + std::to_string(i) + "]",
                         "expected a string, got " + type_name(item));
     }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -7,8 +9,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <toml++/toml.h>
 
 #include "exporter/core/deadline.h"
 #include "exporter/core/secret.h"
@@ -41,7 +41,8 @@ class ConfigNode {
   std::optional<std::string> optional_string(std::string_view key);
   std::string string_or(std::string_view key, std::string fallback);
   // The value must be one of `allowed`.
-  std::string enum_or(std::string_view key, const std::vector<std::string>& allowed, std::string fallback);
+  std::string enum_or(std::string_view key, const std::vector<std::string>& allowed,
+                      std::string fallback);
   int64_t int_or(std::string_view key, int64_t fallback, int64_t min, int64_t max);
   double double_or(std::string_view key, double fallback);
   bool bool_or(std::string_view key, bool fallback);
@@ -71,6 +72,10 @@ class ConfigNode {
   const toml::node* lookup(std::string_view key);
   std::string qualified(std::string_view key) const;
   int line_of(std::string_view key) const;
+  // The file a key was read from: the node's own source path when it has one (a module account
+  // merges keys of two files into one table), else this table's file.
+  std::string file_of(std::string_view key) const;
+  std::string file_of(const toml::node& node) const;
 
   const toml::table* table_;
   std::string file_;

@@ -18,6 +18,12 @@ struct Engine::Impl {
   mutable std::mutex mutex;
   std::shared_ptr<const ExporterConfig> config;
   std::vector<std::shared_ptr<TargetRunner>> runners;  // enabled targets, in config order
+  struct Adhoc {
+    std::string group;
+    std::shared_ptr<TargetRunner> runner;
+    Clock::time_point last_used;
+  };
+  std::map<std::string, Adhoc> adhoc;  // group + '\n' + target id; guarded by mutex
   // Declared last so it is destroyed first: its threads finish their jobs while runners live.
   std::unique_ptr<WorkerPool> pool;
 
@@ -75,9 +81,8 @@ void Engine::apply(std::shared_ptr<const ExporterConfig> config) {
   // Runners of removed targets finish any collection in the background, then go away.
   for (const auto& [id, runner] : old) {
     // Named capture: clang before 16 cannot capture a structured binding implicitly.
-    bool still_present = std::any_of(next.begin(), next.end(), [&, &id = id](const auto& r) {
-      return r->target().id() == id;
-    });
+    bool still_present = std::any_of(
+        next.begin(), next.end(), [&, &id = id](const auto& r) { return r->target().id() == id; });
     if (!still_present) self_->forget_target(runner->target().vendor, runner->target().name);
   }
   impl_->runners = std::move(next);
@@ -145,6 +150,75 @@ std::optional<Engine::Result> Engine::collect_one(const std::string& vendor,
       return collect({r}, *impl_->pool, scrape_timeout, *self_);
   return std::nullopt;
 }
+
+Engine::Result Engine::collect_adhoc(const std::string& group, const TargetConfig& target,
+                                     const AdhocPolicy& policy,
+                                     std::optional<Duration> scrape_timeout) {
+  const VendorDescriptor* vendor = impl_->vendors.find(target.vendor);
+  if (!vendor) throw std::invalid_argument("unknown vendor " + target.vendor);
+  const auto now = Clock::now();
+  std::shared_ptr<TargetRunner> runner;
+  {
+    std::lock_guard lock(impl_->mutex);
+    const std::string user_agent =
+        impl_->config ? user_agent_of(impl_->config->global) : user_agent_of(GlobalConfig{});
+    auto& adhoc = impl_->adhoc;
+    // Forgets a dropped runner's self-metrics unless another runner reports under its labels.
+    auto drop = [&](std::map<std::string, Impl::Adhoc>::iterator it) {
+      const TargetConfig dropped = it->second.runner->target();
+      it = adhoc.erase(it);
+      const bool shared =
+          std::any_of(
+              adhoc.begin(), adhoc.end(),
+              [&](const auto& e) { return e.second.runner->target().id() == dropped.id(); }) ||
+          std::any_of(impl_->runners.begin(), impl_->runners.end(),
+                      [&](const auto& r) { return r->target().id() == dropped.id(); });
+      if (!shared) self_->forget_target(dropped.vendor, dropped.name);
+      return it;
+    };
+    for (auto it = adhoc.begin(); it != adhoc.end();) {
+      if (it->second.group == group && now - it->second.last_used > policy.idle_ttl)
+        it = drop(it);
+      else
+        ++it;
+    }
+    const std::string key = group + "\n" + target.id();
+    auto it = adhoc.find(key);
+    if (it != adhoc.end() &&
+        it->second.runner->fingerprint() != target_fingerprint(target, user_agent)) {
+      drop(it);  // settings or secrets changed: a fresh client and token
+      it = adhoc.end();
+    }
+    if (it == adhoc.end()) {
+      size_t in_group = 0;
+      auto oldest = adhoc.end();
+      for (auto e = adhoc.begin(); e != adhoc.end(); ++e) {
+        if (e->second.group != group) continue;
+        ++in_group;
+        if (oldest == adhoc.end() || e->second.last_used < oldest->second.last_used) oldest = e;
+      }
+      if (in_group >= policy.max_entries && oldest != adhoc.end()) drop(oldest);
+      self_->register_target(target.vendor, target.name);
+      it = adhoc
+               .emplace(key, Impl::Adhoc{group,
+                                         std::make_shared<TargetRunner>(target, *vendor, self_,
+                                                                        user_agent),
+                                         now})
+               .first;
+    }
+    it->second.last_used = now;
+    runner = it->second.runner;
+    if (!impl_->pool) impl_->pool = std::make_unique<WorkerPool>(1);
+  }
+  return collect({runner}, *impl_->pool, scrape_timeout, *self_);
+}
+
+size_t Engine::adhoc_runners() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->adhoc.size();
+}
+
+const VendorRegistry& Engine::vendors() const { return impl_->vendors; }
 
 std::vector<TargetStatus> Engine::status() const {
   std::vector<TargetStatus> out;

@@ -19,8 +19,8 @@ struct TargetStatus {
   std::string name;
   bool up = false;
   bool ever_succeeded = false;
-  std::string last_error;          // reason: message
-  double last_success_unix = 0;    // 0 when never
+  std::string last_error;        // reason: message
+  double last_success_unix = 0;  // 0 when never
   double last_duration_seconds = 0;
 };
 
@@ -45,6 +45,20 @@ class Engine {
   // Collects one target by vendor and name (for /probe); nullopt when it does not exist.
   std::optional<Result> collect_one(const std::string& vendor, const std::string& name,
                                     std::optional<Duration> scrape_timeout);
+
+  // Bounds of the runners kept for targets built on the fly (the accounts of one /probe module).
+  struct AdhocPolicy {
+    size_t max_entries = 1000;       // per group; the least recently used is dropped first
+    Duration idle_ttl{3600 * 1000};  // a runner unused for this long is dropped
+  };
+  // Collects a target built on the fly, e.g. a module account of /probe. Its runner (client,
+  // tokens, single flight, min_interval cache) is kept under (group, target id) and reused while
+  // the target's settings, secrets included, stay the same; a changed one is rebuilt.
+  Result collect_adhoc(const std::string& group, const TargetConfig& target,
+                       const AdhocPolicy& policy, std::optional<Duration> scrape_timeout);
+  // Runners kept for built-on-the-fly targets (all groups).
+  size_t adhoc_runners() const;
+  const VendorRegistry& vendors() const;
 
   std::vector<TargetStatus> status() const;
   SelfMetrics& self() { return *self_; }
