@@ -15,6 +15,7 @@
 #include "exporter/metrics/serializer.h"
 #include "exporter/server/basic_auth.h"
 #include "exporter/server/landing_page.h"
+#include "exporter/server/probe_handler.h"
 
 namespace fue {
 namespace {
@@ -218,21 +219,7 @@ void WebServer::install_routes() {
   });
 
   server_.Get("/probe", [this](const httplib::Request& req, httplib::Response& res) {
-    const auto vendor = req.get_param_value("vendor");
-    const auto target = req.get_param_value("target");
-    const auto config = engine_.config();
-    const Duration offset = config ? config->global.scrape_timeout_offset : Duration::zero();
-    auto timeout = scrape_timeout_from_header(
-        req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"), offset);
-    auto result = engine_.collect_one(vendor, target, timeout);
-    if (!result) {
-      res.status = 404;
-      res.set_content("unknown target: use /probe?vendor=<vendor>&target=<name>\n", "text/plain");
-      return;
-    }
-    std::string body;
-    serialize_text(result->metrics, body);
-    res.set_content(std::move(body), kTextContentType);
+    handle_probe(engine_, req, res);
   });
 
   server_.Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) {

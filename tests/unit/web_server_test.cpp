@@ -226,7 +226,7 @@ TEST_F(WebServerTest, ProbeCollectsOneTarget) {
   EXPECT_NE(res->body.find("testvendor_value{target=\"a\"} 42\n"), std::string::npos);
   auto missing = client->Get("/probe?vendor=testvendor&target=zzz");
   ASSERT_TRUE(missing);
-  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->status, 400);
 }
 
 TEST(LandingPageTest, EscapesHtml) {
