@@ -4,9 +4,12 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "build_info.h"
+#include "exporter/backfill/backfill.h"
 #include "exporter/cli/flags.h"
 #include "exporter/config/config.h"
 #include "exporter/core/log.h"
@@ -123,6 +126,14 @@ int run(const cli::Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "backfill") {
+    try {
+      return fue::backfill::run(std::vector<std::string>(argv + 2, argv + argc));
+    } catch (const std::exception& e) {
+      std::cerr << "fleet-usage-exporter backfill: " << e.what() << "\n";
+      return 1;
+    }
+  }
   cli::Flags flags;
   try {
     flags = cli::parse_flags(argc, argv);
@@ -132,7 +143,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (flags.help) {
-    std::cout << cli::usage();
+    std::cout << cli::usage()
+              << "\nSubcommands:\n  backfill    fetch usage history as OpenMetrics text "
+                 "(fleet-usage-exporter backfill --help)\n";
     return 0;
   }
   if (flags.version) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -40,6 +41,28 @@ struct MetricGroup {
   std::string description;
 };
 
+// One fetch of usage history (the `backfill` subcommand): a run of whole UTC days of one target.
+struct HistoryContext {
+  const TargetConfig& target;
+  http::Client& http;  // the target's client, with the vendor's authenticator installed
+  Deadline deadline;
+  int64_t first_day = 0;  // Unix seconds of a UTC midnight, inclusive
+  int64_t last_day = 0;   // Unix seconds of a UTC midnight, inclusive
+  // The families of one day (target="<name>" prepended), filled as a live scrape at the end of
+  // that day (23:59:59 UTC) would have shown them: the same names and labels.
+  std::function<MetricSet&(int64_t day)> day;
+  // A problem worth a line on stderr that does not fail the fetch (e.g. a family left out).
+  std::function<void(std::string_view message)> note;
+};
+
+// What a vendor can backfill. `fetch` empty: the vendor has no history API.
+struct HistorySupport {
+  std::function<void(HistoryContext& ctx)> fetch;
+  int max_days = 31;             // most days one fetch covers (the API's range limit)
+  bool within_month = true;      // fetches never span two UTC months (period-to-date counters)
+  std::string description;       // the families it fills, for progress and docs
+};
+
 // Everything the shared layer needs to know about a vendor. scrapers/registry.cpp lists them.
 struct VendorDescriptor {
   std::string key;               // config table, vendor label, folder and metric prefix
@@ -51,6 +74,9 @@ struct VendorDescriptor {
   std::function<std::shared_ptr<const VendorSettings>(config::ConfigNode& node)> parse_settings;
   // Builds the long-lived scraper; it may install an authenticator and error decoder on `client`.
   std::function<std::unique_ptr<Scraper>(const TargetConfig& target, http::Client& client)> create;
+  // Optional usage history for `fleet-usage-exporter backfill`. The backfill calls create()
+  // first so that the vendor's authenticator and error decoder are on the client.
+  HistorySupport history;
 };
 
 class VendorRegistry {

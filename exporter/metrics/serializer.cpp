@@ -141,7 +141,9 @@ void serialize_openmetrics(const MetricSet& set, double timestamp_seconds, std::
     out += "\n# TYPE ";
     out += family_name;
     out += ' ';
-    out += f->type() == MetricType::kUntyped ? "unknown" : type_name(f->type());
+    // A counter sample must end in _total; one named otherwise keeps its live name as unknown.
+    const bool bare_counter = f->type() == MetricType::kCounter && family_name == f->name();
+    out += f->type() == MetricType::kUntyped || bare_counter ? "unknown" : type_name(f->type());
     out += '\n';
     write_samples(*f, out, ts);
   }

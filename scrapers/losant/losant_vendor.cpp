@@ -1,5 +1,6 @@
 // The Losant vendor: its descriptor, metric groups and defaults.
 #include "exporter/engine/scraper.h"
+#include "scrapers/losant/losant_history.h"
 #include "scrapers/losant/losant_scraper.h"
 #include "scrapers/losant/losant_settings.h"
 
@@ -25,6 +26,7 @@ VendorDescriptor losant_vendor() {
   // logic.
   d.parse_settings = losant::parse_settings;
   d.create = losant::create_scraper;
+  d.history = losant::history_support();
   return d;
 }
 

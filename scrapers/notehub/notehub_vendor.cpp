@@ -1,5 +1,6 @@
 // The Blues Notehub vendor: usage by project, fleet and device, plus a counted device inventory.
 #include "exporter/engine/scraper.h"
+#include "scrapers/notehub/notehub_history.h"
 #include "scrapers/notehub/scraper.h"
 #include "scrapers/notehub/settings.h"
 
@@ -24,6 +25,7 @@ VendorDescriptor notehub_vendor() {
   d.rate_limit_headers = {};
   d.parse_settings = notehub::parse_settings;
   d.create = notehub::create_scraper;
+  d.history = notehub::history_support();
   return d;
 }
 

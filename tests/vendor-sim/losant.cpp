@@ -5,7 +5,8 @@
 // NotFound), so a test can mistype an instance on purpose. GET /instances lists three ids derived
 // from the seed. Data is deterministic per (seed, instance id, bucket counted back from `end`):
 //   deviceCounts: the latest day's total is fleet_size; historicalSummaries: fleet_size / 5
-//   resources (every fifth an organization, the rest its applications).
+//   resources (every fifth an organization, the rest its applications). A range ending before
+//   today (history, as `backfill` asks for) is keyed by absolute day instead, see daily().
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -199,23 +200,39 @@ class Losant {
   }
 
   // One entry per day in [start, end]; `fill` gets the entry and k, the days back from the end.
+  // History (a range that ends before today, UTC) keys each bucket by its absolute index
+  // instead, so that a day's figures are the same whatever range asks for it (backfill tests
+  // derive them by asking for that day alone).
   template <class Fill>
   Json daily(const Range& r, int64_t bucket_ms, Fill fill) const {
     const int64_t first = r.start / bucket_ms, last = r.end / bucket_ms;
     if (last - first > 400 * 24) throw BadRequest{"range too large"};
+    const bool history = is_history(r);
     Json counts = Json::array();
     for (int64_t b = first; b <= last; ++b) {
       Json e = {{"date", iso(b * bucket_ms)}};
-      fill(e, static_cast<uint64_t>(last - b));
+      fill(e, history ? history_key(b) : static_cast<uint64_t>(last - b));
       counts.push_back(std::move(e));
     }
     return {{"start", iso(r.start)}, {"end", iso(r.end)}, {"counts", std::move(counts)}};
   }
 
+  static bool is_history(const Range& r) { return r.end < now_ms() / kDayMs * kDayMs; }
+  // Far above any days-back count, so history keys never meet the live ones.
+  static uint64_t history_key(int64_t bucket) { return (1ull << 32) + static_cast<uint64_t>(bucket); }
+
   void device_counts(const httplib::Request& req, httplib::Response& res, const std::string& id) {
     const auto k = s_.knobs(kVendor);
     const uint64_t salt = fnv1a(id);
     const Range r = range_of(req);
+    if (is_history(r)) {
+      send(res, daily(r, kDayMs, [&](Json& e, uint64_t key) {
+             e["total"] = k.fleet_size - pick(k.seed, salt + key, 13, 0, k.fleet_size / 10 + 1);
+             e["created"] = pick(k.seed, salt + key, 11, 0, k.fleet_size / 20);
+             e["deleted"] = pick(k.seed, salt + key, 12, 0, k.fleet_size / 50);
+           }));
+      return;
+    }
     Json body = daily(r, kDayMs, [](Json&, uint64_t) {});
     // Walk back from today's total so that total(d-1) = total(d) - created(d) + deleted(d).
     int64_t total = k.fleet_size;

@@ -1,0 +1,381 @@
+#include "exporter/backfill/backfill.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "build_info.h"
+#include "exporter/backfill/plan.h"
+#include "exporter/backfill/state.h"
+#include "exporter/config/config.h"
+#include "exporter/config/config_node.h"
+#include "exporter/core/errors.h"
+#include "exporter/core/log.h"
+#include "exporter/engine/scraper.h"
+#include "exporter/http/http_client.h"
+#include "exporter/metrics/serializer.h"
+#include "scrapers/registry.h"
+
+namespace fue::backfill {
+namespace {
+
+struct Options {
+  std::string config_file = "fleet-usage-exporter.toml";
+  std::string from, to;
+  std::string output = "-";
+  std::string state_file;  // default: <output>.state
+  bool no_state = false;
+  std::vector<std::string> targets;  // vendor/name; empty: every enabled target with history
+  Duration range_timeout{300'000};
+  LogLevel log_level = LogLevel::kWarn;
+  bool help = false;
+};
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+Options parse(const std::vector<std::string>& args) {
+  Options o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string name = args[i], value;
+    if (name == "--help" || name == "-h") {
+      o.help = true;
+      continue;
+    }
+    if (name == "--no-state") {
+      o.no_state = true;
+      continue;
+    }
+    if (name.rfind("--", 0) != 0) throw UsageError("unexpected argument \"" + name + "\"");
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    } else {
+      if (i + 1 >= args.size()) throw UsageError(name + " needs a value");
+      value = args[++i];
+    }
+    if (name == "--config.file") {
+      o.config_file = value;
+    } else if (name == "--from") {
+      o.from = value;
+    } else if (name == "--to") {
+      o.to = value;
+    } else if (name == "--output") {
+      o.output = value;
+    } else if (name == "--state.file") {
+      o.state_file = value;
+    } else if (name == "--target") {
+      o.targets.push_back(value);
+    } else if (name == "--range.timeout") {
+      Duration d{0};
+      if (!config::parse_duration(value, d) || d.count() <= 0)
+        throw UsageError("--range.timeout: expected a duration such as \"5m\", got \"" + value +
+                         "\"");
+      o.range_timeout = d;
+    } else if (name == "--log.level") {
+      if (!log::parse_level(value, o.log_level))
+        throw UsageError("--log.level: expected debug, info, warn or error");
+    } else {
+      throw UsageError("unknown flag " + name);
+    }
+  }
+  return o;
+}
+
+// Counts the requests of every client, for progress lines.
+class Counter : public http::RequestObserver {
+ public:
+  void on_request(const std::string&, const std::string&, double) override { ++requests; }
+  void on_rate_limited() override { ++rate_limited; }
+  void on_retry() override { ++retries; }
+  std::atomic<uint64_t> requests{0}, rate_limited{0}, retries{0};
+};
+
+struct Unit {
+  const TargetConfig* target;
+  const VendorDescriptor* vendor;
+  DayRange range;
+  std::string key() const { return target->id() + " " + format_date(range.first); }
+};
+
+// One target's client and scraper (the scraper installs the vendor's authentication).
+struct Session {
+  std::unique_ptr<http::Client> client;
+  std::unique_ptr<Scraper> scraper;
+};
+
+uint64_t file_size(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+std::string plural(uint64_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+int64_t today_utc() {
+  using namespace std::chrono;
+  const int64_t now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+  return now - now % kDaySeconds;
+}
+
+}  // namespace
+
+std::string usage() {
+  return R"(Usage: fleet-usage-exporter backfill --from YYYY-MM-DD [flags]
+
+Fetches the vendors' usage history by UTC day and writes it as OpenMetrics text with
+timestamps, with the metric names and labels of /metrics, for
+  promtool tsdb create-blocks-from openmetrics <output> <prometheus data dir>
+
+Flags:
+  --config.file FILE     the exporter's TOML config (default fleet-usage-exporter.toml)
+  --from YYYY-MM-DD      first day (UTC), required
+  --to YYYY-MM-DD        last day (UTC), included; default and latest: yesterday
+  --output FILE          where to write; "-" is stdout (default "-")
+  --state.file FILE      progress record for resuming; default <output>.state (files only)
+  --no-state             do not keep a state file
+  --target VENDOR/NAME   only this target (repeatable); default every enabled target
+  --range.timeout DUR    deadline of one range of one target (default 5m)
+  --log.level LEVEL      debug, info, warn (default) or error
+
+Progress (ranges done and to do, requests made) goes to stderr. After an interruption or a
+failed range, run the same command again: finished ranges are skipped and the output is
+cut back to them, so every day appears exactly once.
+)";
+}
+
+int run(const std::vector<std::string>& args) {
+  Options o;
+  try {
+    o = parse(args);
+  } catch (const UsageError& e) {
+    std::cerr << "fleet-usage-exporter backfill: error: " << e.what()
+              << "\nRun fleet-usage-exporter backfill --help for usage.\n";
+    return 2;
+  }
+  if (o.help) {
+    std::cout << usage();
+    return 0;
+  }
+  log::configure(o.log_level, LogFormat::kLogfmt);
+  auto fail_usage = [](const std::string& message) {
+    std::cerr << "fleet-usage-exporter backfill: error: " << message
+              << "\nRun fleet-usage-exporter backfill --help for usage.\n";
+    return 2;
+  };
+  if (o.from.empty()) return fail_usage("--from is required");
+  const auto from = parse_date(o.from);
+  if (!from) return fail_usage("--from: expected a date YYYY-MM-DD, got \"" + o.from + "\"");
+  const int64_t yesterday = today_utc() - kDaySeconds;
+  int64_t to = yesterday;
+  if (!o.to.empty()) {
+    auto parsed = parse_date(o.to);
+    if (!parsed) return fail_usage("--to: expected a date YYYY-MM-DD, got \"" + o.to + "\"");
+    to = *parsed;
+  }
+  if (to > yesterday) {
+    std::cerr << "backfill: --to " << format_date(to) << " is not a finished day; using "
+              << format_date(yesterday) << " (live scrapes cover today)\n";
+    to = yesterday;
+  }
+  if (*from > to)
+    return fail_usage("--from " + format_date(*from) + " is after --to " + format_date(to));
+  const bool to_stdout = o.output == "-";
+  if (to_stdout && !o.state_file.empty())
+    return fail_usage("--state.file needs --output FILE: stdout cannot be cut back on resume");
+  std::string state_path;
+  if (!to_stdout && !o.no_state)
+    state_path = o.state_file.empty() ? o.output + ".state" : o.state_file;
+
+  const VendorRegistry& vendors = builtin_vendors();
+  ExporterConfig config;
+  try {
+    config = load_config(o.config_file, vendors);
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << "\n";
+    return 1;
+  }
+
+  // The work: every range of every selected target, target by target, oldest first.
+  std::vector<Unit> units;
+  std::set<std::string> wanted(o.targets.begin(), o.targets.end());
+  for (const auto& t : config.targets) {
+    if (!wanted.empty()) {
+      if (!wanted.erase(t.id())) continue;
+    } else if (!t.enabled) {
+      continue;
+    }
+    const VendorDescriptor* v = vendors.find(t.vendor);
+    if (!v || !v->history.fetch) {
+      std::cerr << "backfill: " << t.id() << ": " << (v ? v->display_name : t.vendor)
+                << " has no usage history API; skipped\n";
+      continue;
+    }
+    for (const auto& r : split_range(*from, to, v->history.max_days, v->history.within_month))
+      units.push_back({&t, v, r});
+  }
+  if (!wanted.empty()) {
+    std::cerr << "fleet-usage-exporter backfill: error: no target " << *wanted.begin() << " in "
+              << o.config_file << "\n";
+    return 1;
+  }
+
+  std::ostringstream run_id;
+  run_id << "from=" << format_date(*from) << " to=" << format_date(to) << " output=" << o.output
+         << " targets=";
+  for (size_t i = 0; i < units.size(); ++i)
+    if (i == 0 || units[i].target != units[i - 1].target)
+      run_id << (i ? "," : "") << units[i].target->id();
+
+  std::optional<StateFile> state;
+  try {
+    if (!state_path.empty()) {
+      state.emplace(state_path, run_id.str());
+      if (state->resumed()) {
+        // Drop whatever a stopped run wrote after its last finished range.
+        if (::truncate(o.output.c_str(), static_cast<off_t>(state->output_offset())) != 0 &&
+            state->output_offset() > 0)
+          throw std::runtime_error("cannot cut " + o.output + " back to " +
+                                   std::to_string(state->output_offset()) + " bytes");
+        if (state->output_offset() == 0) {
+          const int fd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+          if (fd >= 0) ::close(fd);
+        }
+        std::cerr << "backfill: resuming from " << state_path << ": "
+                  << plural(state->done_count(), "range") << " already done\n";
+      }
+    }
+    if (!to_stdout && (!state || !state->resumed())) {
+      const int fd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0) throw std::runtime_error("cannot write " + o.output);
+      ::close(fd);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "fleet-usage-exporter backfill: error: " << e.what() << "\n";
+    return 1;
+  }
+  if (state && state->complete()) {
+    std::cerr << "backfill: " << o.output << " is already complete (" << state_path
+              << "); remove the state file to fetch again\n";
+    return 0;
+  }
+
+  auto counter = std::make_shared<Counter>();
+  const std::string user_agent = config.global.user_agent.empty()
+                                     ? std::string("fleet-usage-exporter/") + build::kVersion
+                                     : config.global.user_agent;
+  std::map<std::string, Session> sessions;
+  size_t total = units.size(), finished = 0;
+  for (const auto& u : units)
+    if (state && state->done(u.key())) ++finished;
+  uint64_t days_written = 0, samples_written = 0;
+
+  auto write_out = [&](const std::string& text) {
+    if (to_stdout) {
+      std::cout << text << std::flush;
+      if (!std::cout) throw std::runtime_error("cannot write to stdout");
+    } else {
+      append_synced(o.output, text);
+    }
+  };
+
+  std::cerr << "backfill: " << format_date(*from) << " .. " << format_date(to) << ": "
+            << plural(total, "range") << " to fetch over "
+            << plural(total ? (to - *from) / kDaySeconds + 1 : 0, "day") << ", "
+            << (total - finished) << " to do\n";
+  for (const auto& u : units) {
+    if (state && state->done(u.key())) continue;
+    const TargetConfig& t = *u.target;
+    const uint64_t requests_before = counter->requests;
+    std::map<int64_t, MetricSet> days;
+    try {
+      Session& s = sessions[t.id()];
+      if (!s.client) {
+        http::ClientOptions options;
+        options.base_url = t.base_url.empty() ? u.vendor->default_base_url : t.base_url;
+        options.settings = t.http;
+        options.user_agent = user_agent;
+        options.rate_limit_headers = u.vendor->rate_limit_headers;
+        options.vendor = t.vendor;
+        options.target = t.name;
+        s.client = std::make_unique<http::Client>(std::move(options), counter);
+        s.scraper = u.vendor->create(t, *s.client);
+      }
+      HistoryContext ctx{
+          t, *s.client, Deadline::after(o.range_timeout), u.range.first, u.range.last, {}, {}};
+      ctx.day = [&](int64_t day) -> MetricSet& {
+        auto it = days.find(day);
+        if (it == days.end()) it = days.emplace(day, MetricSet({{"target", t.name}})).first;
+        return it->second;
+      };
+      ctx.note = [&](std::string_view message) {
+        static std::set<std::string> said;
+        const std::string line = t.id() + ": " + std::string(message);
+        if (said.insert(line).second) std::cerr << "backfill: note: " << line << "\n";
+      };
+      u.vendor->history.fetch(ctx);
+    } catch (const std::exception& e) {
+      const auto* se = dynamic_cast<const ScrapeError*>(&e);
+      std::cerr << "backfill: " << t.id() << " " << format_date(u.range.first) << " .. "
+                << format_date(u.range.last) << " failed: " << (se ? se->reason() + ": " : "")
+                << e.what() << "\nbackfill: " << finished << " of " << total << " ranges done, "
+                << (total - finished) << " to do, " << plural(counter->requests, "request")
+                << " made";
+      if (state)
+        std::cerr << "; run the same command again to resume (" << state_path << ")\n";
+      else
+        std::cerr << "; the output is incomplete (no # EOF)\n";
+      return 1;
+    }
+    std::string text;
+    uint64_t samples = 0;
+    for (auto& [day, set] : days) {
+      if (day < u.range.first || day > u.range.last) continue;  // a vendor's extra day
+      set.remove_duplicates();
+      samples += set.series();
+      serialize_openmetrics(set, static_cast<double>(sample_time(day)), text, false);
+      ++days_written;
+    }
+    samples_written += samples;
+    try {
+      write_out(text);
+      if (state) state->record(u.key(), file_size(o.output));
+    } catch (const std::exception& e) {
+      std::cerr << "fleet-usage-exporter backfill: error: " << e.what() << "\n";
+      return 1;
+    }
+    ++finished;
+    std::cerr << "backfill: " << t.id() << " " << format_date(u.range.first) << " .. "
+              << format_date(u.range.last) << " done: " << plural(samples, "sample") << ", "
+              << plural(counter->requests - requests_before, "request") << "; " << finished
+              << " of " << total << " ranges done, " << (total - finished) << " to do, "
+              << plural(counter->requests, "request") << " in all\n";
+  }
+  try {
+    write_out("# EOF\n");
+    if (state) state->record_complete(file_size(o.output));
+  } catch (const std::exception& e) {
+    std::cerr << "fleet-usage-exporter backfill: error: " << e.what() << "\n";
+    return 1;
+  }
+  std::cerr << "backfill: complete: " << plural(finished, "range") << ", "
+            << plural(samples_written, "sample") << " in " << plural(days_written, "target day")
+            << " written this run, " << plural(counter->requests, "request") << " ("
+            << counter->rate_limited << " rate limited, " << counter->retries << " retried)\n";
+  return 0;
+}
+
+}  // namespace fue::backfill
