@@ -148,7 +148,10 @@ std::optional<Duration> scrape_timeout_from_header(const std::string& header, Du
   const double seconds = std::strtod(header.c_str(), &end);
   if (end == header.c_str() || *end != '\0' || !std::isfinite(seconds) || seconds <= 0)
     return std::nullopt;
-  const auto given = Duration(static_cast<int64_t>(seconds * 1000));
+  // Clamped before the conversion: a huge header value would overflow the integer (undefined
+  // behaviour, found by the http_params fuzzer) and a tiny one would round to a zero deadline.
+  const auto given =
+      Duration(std::max<int64_t>(1, static_cast<int64_t>(std::min(seconds * 1000, 1e12))));
   const auto reduced = given - offset;
   return reduced > Duration::zero() ? reduced : given;
 }
