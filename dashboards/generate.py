@@ -576,12 +576,13 @@ def thousandeyes():
     L.add(bargauge("Agents used / included", "Peak agents enabled this period divided by the agents included.",
                    [(f"thousandeyes_endpoint_agents_used{{{o}}} / (thousandeyes_endpoint_agents_included{{{o}}} > 0)", "endpoint {{target}}"),
                     (f"thousandeyes_endpoint_agents_essentials_used{{{o}}} / (thousandeyes_endpoint_agents_essentials_included{{{o}}} > 0)", "endpoint essentials {{target}}"),
-                    (f"thousandeyes_endpoint_agents_embedded_used{{{o}}} / (thousandeyes_endpoint_agents_embedded_included{{{o}}} > 0)", "endpoint embedded {{target}}"),
-                    (f"thousandeyes_enterprise_agents_used{{{o}}} / (thousandeyes_enterprise_agents_included{{{o}}} > 0)", "enterprise (legacy) {{target}}")],
+                    (f"thousandeyes_endpoint_agents_embedded_used{{{o}}} / (thousandeyes_endpoint_agents_embedded_included{{{o}}} > 0)", "endpoint embedded {{target}}")],
                    "percentunit", max_=1, thresholds=[(None, "green"), (0.8, "orange"), (0.95, "red")]), 12, 8)
-    L.add(timeseries("Enterprise agents", "Enterprise agents used (peak enabled in any hour of the period) per account group.",
-                     [(f"sum by (account_group_name) (thousandeyes_account_group_enterprise_agents_used{{{g}}})", "{{account_group_name}}")],
-                     "short", stack=True), 12, 8)
+    L.add(timeseries("Enterprise agents", "Enterprise agents used (peak enabled in any hour of the period) per account group and for the organisation, and the agents included (legacy billing; 0 when the plan includes none).",
+                     [(f"sum by (account_group_name) (thousandeyes_account_group_enterprise_agents_used{{{g}}})", "{{account_group_name}}"),
+                      (f"thousandeyes_enterprise_agents_used{{{o}}}", "organisation {{target}} {{query_aid}}"),
+                      (f"thousandeyes_enterprise_agents_included{{{o}}}", "included {{target}} {{query_aid}}")],
+                     "short"), 12, 8)
     L.add(table("Top enterprise agents by units", "The top N enterprise agents by units used this period.",
                 [f"topk($topn, thousandeyes_enterprise_agent_units_used_total{{{g}}})"], "short"), 24, 10)
     L.row("API budget")
