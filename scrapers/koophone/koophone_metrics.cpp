@@ -61,7 +61,13 @@ std::string sanitize_sku(std::string_view sku) {
     space = false;
     out += static_cast<char>(c);
   }
-  if (out.size() > 120) out.resize(120);
+  if (out.size() > 120) {
+    // Cut before the character that straddles the limit: Prometheus rejects a whole scrape
+    // whose label values are not valid UTF-8, and SKUs are often Chinese text.
+    size_t n = 120;
+    while (n > 0 && (static_cast<unsigned char>(out[n]) & 0xC0) == 0x80) --n;
+    out.resize(n);
+  }
   return out.empty() ? std::string(kUnknown) : out;
 }
 
