@@ -1,0 +1,467 @@
+#!/usr/bin/python3
+"""Runs every fleet-usage-exporter benchmark and prints one table (see docs/benchmarks.md).
+
+Started by scripts/bench. Parts:
+  1. exposition: 10k/100k/1M series, (a) ours (b) naive prometheus-cpp (c) Python
+     prometheus_client, each case in its own process (peak RSS = that case's getrusage maximum);
+     seconds are CPU seconds of the one core the case is pinned to.
+  2. latency: the simulator at 100 ms per request with 10,000 KakaoCloud VMs, 10,000 KooPhone
+     phones, 2,000 Notehub devices, Losant and ThousandEyes; full /metrics time vs the lower bound.
+  3. concurrency: N = 1, 2, 8, 32 simultaneous /metrics clients; upstream requests per cycle, p50/p99.
+  4. idle: RSS and CPU at idle, and after many scrapes of a ~100k-series fleet.
+"""
+import argparse
+import gzip
+import http.client
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.dirname(os.path.dirname(HERE))
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def pin(cmd):
+    return (["taskset", "-c", "0"] + cmd) if shutil.which("taskset") else cmd
+
+
+def run_json(cmd):
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def promtool_check(path):
+    if not shutil.which("promtool"):
+        return "promtool missing"
+    with open(path, "rb") as f:
+        r = subprocess.run(["promtool", "check", "metrics"], stdin=f, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    # promtool also prints lint hints (e.g. about counters); only a non-zero exit is a failure.
+    if r.returncode != 0:
+        raise SystemExit("promtool rejected %s:\n%s" % (path, r.stdout[:2000]))
+    return "ok"
+
+
+def fmt_size(n):
+    return "%.0fk" % (n / 1000) if n < 1000000 else "%.0fM" % (n / 1000000)
+
+
+# ---------------------------------------------------------------- 1. exposition
+def own(r):
+    """Peak RSS of a case above what its process held before it started."""
+    return r["peak_rss_bytes"] - r["baseline_rss_bytes"]
+
+
+def exposition(args, tmp, rows):
+    bench = os.path.join(args.build_dir, "tests/bench/exposition_bench")
+    py = os.path.join(HERE, "exposition_python.py")
+    results = {}
+    for n in args.sizes:
+        big = n >= 1000000
+        out_ours = os.path.join(tmp, "ours-%d.txt" % n)
+        log("exposition %s: ours" % fmt_size(n))
+        ours = run_json(pin([bench, "--case=ours", "--series=%d" % n, "--repeat=%d" % (3 if big else 5)]))
+        gz = run_json(pin([bench, "--case=ours_gzip", "--series=%d" % n, "--repeat=%d" % (1 if big else 3)]))
+        eng = run_json(pin([bench, "--case=ours_engine", "--series=%d" % n, "--repeat=%d" % (1 if big else 3)]))
+        log("exposition %s: naive prometheus-cpp" % fmt_size(n))
+        naive = run_json(pin([bench, "--case=naive", "--series=%d" % n, "--repeat=%d" % (1 if big else 2)]))
+        log("exposition %s: python prometheus_client" % fmt_size(n))
+        python = run_json(pin(["/usr/bin/python3", py, "--series=%d" % n, "--repeat=1"]))
+        if n == min(args.sizes):
+            # The smallest size's outputs must be valid expositions.
+            run_json([bench, "--case=ours", "--series=%d" % n, "--out=" + out_ours])
+            out_naive = os.path.join(tmp, "naive-%d.txt" % n)
+            run_json([bench, "--case=naive", "--series=%d" % n, "--out=" + out_naive])
+            out_py = os.path.join(tmp, "python-%d.txt" % n)
+            run_json(["/usr/bin/python3", py, "--series=%d" % n, "--out=" + out_py])
+            for p in (out_ours, out_naive, out_py):
+                promtool_check(p)
+        results[n] = dict(ours=ours, gzip=gz, engine=eng, naive=naive, python=python)
+        rows.append(("exposition %s series: (a) ours" % fmt_size(n),
+                     "%.3f s CPU (build %.3f + serialise %.3f), %.1f MB text, peak RSS %.1f MB "
+                     "(%.1f MB over the %.1f MB process baseline = %.2fx text)"
+                     % (ours["seconds"], ours["build_seconds"], ours["serialize_seconds"],
+                        ours["bytes"] / 1e6, ours["peak_rss_bytes"] / 1e6, own(ours) / 1e6,
+                        ours["baseline_rss_bytes"] / 1e6, own(ours) / ours["bytes"]),
+                     "target <= 0.25 s at 1M: %s; RSS <= 2.5x text: %s" % (
+                         ("met" if ours["seconds"] <= 0.25 else "MISSED") if big else "-",
+                         "met" if own(ours) <= 2.5 * ours["bytes"] else "MISSED")))
+        rows.append(("exposition %s series: (a) ours + gzip" % fmt_size(n),
+                     "%.3f s CPU (gzip %.3f s), %.2f MB gzip, peak RSS %.1f MB"
+                     % (gz["seconds"], gz["compress_seconds"], gz["gzip_bytes"] / 1e6,
+                        gz["peak_rss_bytes"] / 1e6), ""))
+        rows.append(("exposition %s series: (a) ours, whole /metrics step" % fmt_size(n),
+                     "%.3f s CPU (build %.3f + clone, merge, dedup, serialise %.3f), peak RSS %.1f MB "
+                     "(%.2fx text)" % (eng["seconds"], eng["build_seconds"], eng["serialize_seconds"],
+                                       eng["peak_rss_bytes"] / 1e6, own(eng) / eng["bytes"]),
+                     "(b)/(a) = %.1fx, (c)/(a) = %.1fx" % (naive["seconds"] / eng["seconds"],
+                                                         python["seconds"] / eng["seconds"])))
+        rows.append(("exposition %s series: (b) naive prometheus-cpp" % fmt_size(n),
+                     "%.3f s CPU, peak RSS %.1f MB (%.2fx text)" % (
+                         naive["seconds"], naive["peak_rss_bytes"] / 1e6, own(naive) / naive["bytes"]),
+                     "(b)/(a) = %.1fx (target >= 20x)" % (naive["seconds"] / ours["seconds"])))
+        rows.append(("exposition %s series: (c) Python prometheus_client" % fmt_size(n),
+                     "%.3f s CPU, %.1f MB text, peak RSS %.1f MB (%.2fx text)"
+                     % (python["seconds"], python["bytes"] / 1e6, python["peak_rss_bytes"] / 1e6,
+                        own(python) / python["bytes"]),
+                     "(c)/(a) = %.1fx (target >= 20x)" % (python["seconds"] / ours["seconds"])))
+    return results
+
+
+# ---------------------------------------------------------------- processes
+class Sim:
+    def __init__(self, args, tmp, fleet, latency_ms):
+        cmd = [os.path.join(args.build_dir, "tests/vendor-sim"), "--listen-address", "127.0.0.1:0"]
+        for v, n in fleet.items():
+            cmd += ["--fleet-size", "%s=%d" % (v, n)]
+        for v in ("kakaocloud_bcs", "koophone", "notehub", "losant", "thousandeyes"):
+            cmd += ["--latency-ms", "%s=%d" % (v, latency_ms)]
+        self.out = open(os.path.join(tmp, "sim.out"), "w+")
+        self.p = subprocess.Popen(cmd, stdout=self.out, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            self.out.seek(0)
+            m = re.search(r"listening on (http://[0-9.:]+)", self.out.read())
+            if m:
+                self.base = m.group(1)
+                return
+            if self.p.poll() is not None:
+                raise SystemExit("vendor-sim exited early")
+            time.sleep(0.05)
+        raise SystemExit("vendor-sim did not start")
+
+    def stats(self):
+        with urllib.request.urlopen(self.base + "/_sim/stats", timeout=30) as r:
+            return json.loads(r.read())
+
+    def reset_stats(self):
+        req = urllib.request.Request(self.base + "/_sim/reset", data=b"{}", method="POST",
+                                     headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(req, timeout=30).read()
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        try:
+            self.p.wait(15)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+
+
+class Exporter:
+    def __init__(self, args, tmp, sim, concurrency, min_interval, name):
+        text = open(os.path.join(HERE, "latency.toml")).read()
+        text = (text.replace("{{SIM}}", sim.base).replace("{{CONCURRENCY}}", str(concurrency))
+                .replace("{{MIN_INTERVAL}}", min_interval))
+        if args.only_vendors:
+            blocks = re.split(r"(?m)^(?=\[\[)", text)
+            text = blocks[0] + "".join(
+                b for b in blocks[1:] if re.match(r"\[\[(%s)\]\]" % "|".join(args.only_vendors), b))
+        self.config = os.path.join(tmp, name + ".toml")
+        with open(self.config, "w") as f:
+            f.write(text)
+        self.port = free_port()
+        self.log = open(os.path.join(tmp, name + ".log"), "w")
+        self.p = subprocess.Popen([os.path.join(args.build_dir, "fleet-usage-exporter"),
+                                   "--config.file=" + self.config,
+                                   "--web.listen-address=127.0.0.1:%d" % self.port],
+                                  stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if get(self.port, "/-/healthy", timeout=5)[0] == 200:
+                    return
+            except OSError:
+                pass
+            if self.p.poll() is not None:
+                raise SystemExit("exporter exited early, see " + self.config)
+            time.sleep(0.1)
+        raise SystemExit("exporter did not become healthy")
+
+    def rss_bytes(self):
+        with open("/proc/%d/status" % self.p.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        return 0
+
+    def cpu_seconds(self):
+        with open("/proc/%d/stat" % self.p.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+    def threads(self):
+        return len(os.listdir("/proc/%d/task" % self.p.pid))
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        try:
+            self.p.wait(15)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def get(port, path, timeout=60, gzip_ok=False):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    headers = {"Accept-Encoding": "gzip"} if gzip_ok else {}
+    c.request("GET", path, headers=headers)
+    r = c.getresponse()
+    body = r.read()
+    if r.getheader("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    c.close()
+    return r.status, body
+
+
+def timed_scrape(port, gzip_ok=False):
+    t0 = time.monotonic()
+    status, body = get(port, "/metrics", timeout=120, gzip_ok=gzip_ok)
+    return time.monotonic() - t0, status, body
+
+
+def percentile(values, p):
+    v = sorted(values)
+    k = max(0, min(len(v) - 1, int(math.ceil(p / 100.0 * len(v))) - 1))
+    return v[k]
+
+
+def target_ok(body):
+    up = re.findall(rb'fleet_usage_exporter_target_up\{vendor="([a-z_]+)",target="bench"\} (\S+)', body)
+    return {v.decode(): s == b"1" for v, s in up}
+
+
+# ---------------------------------------------------------------- 2. latency + 3. concurrency
+PAGED = {  # route of the paged list, page size used, per vendor
+    "kakaocloud_bcs": ("GET /kakaocloud_bcs/api/v1/instances", 1000),
+    "koophone": ("GET /koophone/v1/instances/batch-query", 100),
+}
+
+
+def lower_bound(per_cycle_routes, concurrency, latency_s):
+    """Longest chain of dependent requests: a paged list is page 1, then the remaining pages at
+    `concurrency` in flight; every other request is taken to depend on nothing (depth 1). Tokens
+    are cached across cycles, so a steady-state cycle has no token exchange in its chain."""
+    chain = {}
+    for vendor, (route, _) in PAGED.items():
+        pages = per_cycle_routes.get(route, 0)
+        if pages:
+            chain[vendor] = 1 + math.ceil((pages - 1) / concurrency)
+    for route, n in per_cycle_routes.items():
+        vendor = route.split("/")[1]
+        if n and vendor not in chain and "auth/tokens" not in route:
+            chain[vendor] = 1
+    longest = max(chain.values()) if chain else 0
+    return longest * latency_s, chain
+
+
+def latency_and_concurrency(args, tmp, rows):
+    fleet = dict(kakaocloud_bcs=args.vms, koophone=args.phones, notehub=args.devices)
+    sim = Sim(args, tmp, fleet, args.latency_ms)
+    exp = None
+    try:
+        exp = Exporter(args, tmp, sim, args.concurrency, "0s", "latency")
+        # Warm-up: token exchanges and connection set-up are not part of a steady-state cycle.
+        _, status, body = timed_scrape(exp.port)
+        promtool_path = os.path.join(tmp, "latency-metrics.txt")
+        with open(promtool_path, "wb") as f:
+            f.write(body)
+        promtool_check(promtool_path)
+        sim.reset_stats()
+        times = []
+        for _ in range(args.latency_runs):
+            t, status, body = timed_scrape(exp.port)
+            if status != 200:
+                raise SystemExit("/metrics answered %d" % status)
+            times.append(t)
+        ok = target_ok(body)
+        stats = sim.stats()
+        per_cycle = {r: n / args.latency_runs for r, n in stats["by_route"].items()}
+        bound, chain = lower_bound(per_cycle, args.concurrency, args.latency_ms / 1000.0)
+        measured = sorted(times)[len(times) // 2]
+        series = sum(1 for line in body.splitlines() if line and not line.startswith(b"#"))
+        rows.append(("scrape latency (%d ms/request; %d VMs, %d phones, %d devices, losant, "
+                     "thousandeyes; concurrency %d)" % (args.latency_ms, args.vms, args.phones,
+                                                        args.devices, args.concurrency),
+                     "median of %d full /metrics: %.2f s (min %.2f, max %.2f); %d series; "
+                     "%.0f upstream requests/cycle; targets up: %s"
+                     % (len(times), measured, min(times), max(times), series,
+                        stats["total"] / args.latency_runs,
+                        ",".join("%s=%d" % (v, u) for v, u in sorted(ok.items()))),
+                     "lower bound %.2f s (chain: %s); ratio %.2f (target <= 1.3)"
+                     % (bound, ", ".join("%s %d" % kv for kv in sorted(chain.items())), measured / bound
+                        if bound else float("nan"))))
+
+        base_requests = None
+        for n in args.clients:
+            sim.reset_stats()
+            lat = []
+            lock = threading.Lock()
+            for _ in range(args.rounds):
+                barrier = threading.Barrier(n)
+
+                def client():
+                    barrier.wait()
+                    t, status, _ = timed_scrape(exp.port)
+                    with lock:
+                        lat.append(t if status == 200 else float("inf"))
+
+                th = [threading.Thread(target=client) for _ in range(n)]
+                for t in th:
+                    t.start()
+                for t in th:
+                    t.join()
+            per_cycle_total = sim.stats()["total"] / args.rounds
+            if base_requests is None:
+                base_requests = per_cycle_total
+            rows.append(("concurrency N=%d /metrics clients (%d rounds)" % (n, args.rounds),
+                         "%.0f upstream requests per cycle; p50 %.2f s, p99 %.2f s"
+                         % (per_cycle_total, percentile(lat, 50), percentile(lat, 99)),
+                         "same as N=1 (%.0f): %s" % (base_requests,
+                                                     "met" if per_cycle_total == base_requests else "MISSED")))
+    finally:
+        if exp:
+            exp.stop()
+        sim.stop()
+
+
+# ---------------------------------------------------------------- 4. idle cost
+def idle(args, tmp, rows):
+    sim = Sim(args, tmp, dict(kakaocloud_bcs=args.idle_vms), 0)
+    exp = None
+    saved = args.only_vendors
+    args.only_vendors = ["kakaocloud_bcs"]
+    try:
+        # Cached mode (min_interval): each scrape serialises the cached ~100k series; the
+        # collection itself reruns once per min_interval.
+        exp = Exporter(args, tmp, sim, args.concurrency, args.idle_min_interval, "idle")
+        time.sleep(args.idle_seconds)
+        rss0 = exp.rss_bytes()
+        c0 = exp.cpu_seconds()
+        time.sleep(args.idle_seconds)
+        idle_cpu = (exp.cpu_seconds() - c0) / args.idle_seconds
+        _, status, body = timed_scrape(exp.port, gzip_ok=True)
+        series = sum(1 for line in body.splitlines() if line and not line.startswith(b"#"))
+        rss_first = exp.rss_bytes()
+        rss_at = {}
+        c1 = exp.cpu_seconds()
+        t1 = time.monotonic()
+        for i in range(1, args.scrapes + 1):
+            _, status, _ = timed_scrape(exp.port, gzip_ok=True)
+            if status != 200:
+                raise SystemExit("/metrics answered %d" % status)
+            if i in (args.scrapes // 10, args.scrapes):
+                rss_at[i] = exp.rss_bytes()
+        cpu_per_scrape = (exp.cpu_seconds() - c1) / args.scrapes
+        wall = time.monotonic() - t1
+        time.sleep(args.idle_seconds)
+        rss_after = exp.rss_bytes()
+        c2 = exp.cpu_seconds()
+        time.sleep(args.idle_seconds)
+        idle_cpu_after = (exp.cpu_seconds() - c2) / args.idle_seconds
+        first, last = args.scrapes // 10, args.scrapes
+        growth = rss_at[last] - rss_at[first]
+        rows.append(("idle (before any scrape)",
+                     "RSS %.1f MB, CPU %.2f%% of a core, %d threads"
+                     % (rss0 / 1e6, idle_cpu * 100, exp.threads()),
+                     "RSS < 15 MB: %s" % ("met" if rss0 < 15e6 else "MISSED")))
+        rows.append(("%d gzip scrapes of %d series (%d VMs, min_interval %s)"
+                     % (args.scrapes, series, args.idle_vms, args.idle_min_interval),
+                     "RSS after 1st %.1f MB, after %d %.1f MB, after %d %.1f MB; %.1f ms CPU/scrape; %.0f s"
+                     % (rss_first / 1e6, first, rss_at[first] / 1e6, last, rss_at[last] / 1e6,
+                        cpu_per_scrape * 1000, wall),
+                     "growth %d..%d: %+.1f MB (target: none)" % (first, last, growth / 1e6)))
+        rows.append(("idle after the scrapes",
+                     "RSS %.1f MB, CPU %.2f%% of a core" % (rss_after / 1e6, idle_cpu_after * 100),
+                     "RSS < 15 MB: %s" % ("met" if rss_after < 15e6 else "MISSED")))
+    finally:
+        args.only_vendors = saved
+        if exp:
+            exp.stop()
+        sim.stop()
+
+
+def machine():
+    model = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return "%s, %d cores, %.0f GiB, load average %s" % (
+        model, os.cpu_count(), mem, " ".join("%.1f" % x for x in os.getloadavg()))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--build-dir", required=True)
+    p.add_argument("--smoke", action="store_true", help="small sizes, short runs (CI)")
+    p.add_argument("--parts", default="exposition,latency,idle")
+    a = p.parse_args()
+    a.only_vendors = None
+    if a.smoke:
+        a.sizes = [10000]
+        a.vms, a.phones, a.devices, a.latency_ms = 1000, 1000, 200, 20
+        a.latency_runs, a.clients, a.rounds = 2, [1, 4], 1
+        a.idle_vms, a.scrapes, a.idle_seconds, a.idle_min_interval = 1000, 20, 1, "1h"
+    else:
+        a.sizes = [10000, 100000, 1000000]
+        a.vms, a.phones, a.devices, a.latency_ms = 10000, 10000, 2000, 100
+        a.latency_runs, a.clients, a.rounds = 3, [1, 2, 8, 32], 2
+        a.idle_vms, a.scrapes, a.idle_seconds, a.idle_min_interval = 10000, 1000, 5, "1h"
+    a.concurrency = 8
+    parts = a.parts.split(",")
+    rows = []
+    started = time.monotonic()
+    tmp = tempfile.mkdtemp(prefix="fue-bench-")
+    try:
+        machine_before = machine()
+        if "exposition" in parts:
+            exposition(a, tmp, rows)
+        if "latency" in parts:
+            latency_and_concurrency(a, tmp, rows)
+        if "idle" in parts:
+            idle(a, tmp, rows)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    rev = subprocess.run(["git", "-C", SOURCE, "rev-parse", "--short", "HEAD"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.strip()
+    print("fleet-usage-exporter benchmarks (%s), revision %s, %s" % (
+        "smoke" if a.smoke else "full", rev or "?", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
+    print("machine: %s (at start), %s (at end); ran %.0f s" % (
+        machine_before, " ".join("%.1f" % x for x in os.getloadavg()), time.monotonic() - started))
+    print()
+    print("| benchmark | figures | ratio / target |")
+    print("|---|---|---|")
+    for name, fig, ratio in rows:
+        print("| %s | %s | %s |" % (name, fig, ratio))
+
+
+if __name__ == "__main__":
+    main()
