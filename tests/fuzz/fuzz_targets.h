@@ -246,7 +246,9 @@ void check_decoder(Decoder&& decode, int status, std::string_view body) {
   (void)line;
 }
 
-inline MetricSet target_set() { return MetricSet({{"target", "fuzz"}}); }
+inline MetricSet target_set() {
+  return MetricSet(std::vector<std::pair<std::string, std::string>>{{"target", "fuzz"}});
+}
 
 // ---- Losant: every parser of losant_parse.h on the body, then the metric emitter.
 inline void losant(const uint8_t* data, size_t size) {
