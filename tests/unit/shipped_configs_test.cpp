@@ -29,6 +29,8 @@ TEST(ShippedConfigs, ExampleConfigIsValidOnceItsSecretFilesExist) {
   std::set<std::string> vendors;
   for (const auto& t : config.targets) vendors.insert(t.vendor);
   EXPECT_EQ(vendors.size(), builtin_vendors().all().size());
+  ASSERT_EQ(config.modules.size(), 1u);  // the documented /probe module
+  EXPECT_EQ(config.modules[0].vendor, "notehub");
 }
 
 }  // namespace
