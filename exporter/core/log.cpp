@@ -140,6 +140,12 @@ void write(LogLevel level, std::string_view msg, std::initializer_list<LogField>
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
+std::string redact(std::string text) {
+  std::lock_guard lock(state().mutex);
+  mask_secrets(text, state().secrets);
+  return text;
+}
+
 void register_secret(const std::string& value) {
   if (value.size() < 4) return;
   std::lock_guard lock(state().mutex);

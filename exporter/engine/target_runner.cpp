@@ -243,7 +243,7 @@ void TargetRunner::settle(Flight& f, TargetOutcome outcome) {
       cached_at_ = Clock::now();
     }
   } else {
-    status_.last_error = o.reason + ": " + o.message;
+    status_.last_error = log::redact(o.reason + ": " + o.message);
   }
 }
 
