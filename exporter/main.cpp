@@ -70,6 +70,8 @@ void handle_signals(const sigset_t& set, ConfigReloader& reloader, WebServer& se
 int run(const cli::Flags& flags) {
   if (flags.config_check) return check_config(flags);
 
+  // A client that hangs up while its answer is being written must cost an EPIPE, not the process.
+  std::signal(SIGPIPE, SIG_IGN);
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGHUP);

@@ -1,6 +1,7 @@
 #include "exporter/server/web_server.h"
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <cmath>
@@ -176,6 +177,12 @@ void WebServer::install_guards() {
   server_.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
   server_.set_keep_alive_max_count(options_.keep_alive_max_requests);
   server_.set_payload_max_length(options_.max_body_bytes);
+  // cpp-httplib listens with a backlog of 5, so a burst of connections waits for SYN retries
+  // (1 s, 3 s, ...). Remember the socket so bind() can listen again with a deeper queue.
+  server_.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_socket_ = sock;
+  });
 
   server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     using Result = httplib::Server::HandlerResponse;
@@ -279,6 +286,12 @@ void WebServer::bind(const std::string& host, int port) {
       throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port));
     port_ = port;
   }
+  deepen_listen_queue();
+}
+
+void WebServer::deepen_listen_queue() {
+  // Linux lets listen() be called again on a listening socket to change its backlog.
+  if (listen_socket_ >= 0) ::listen(listen_socket_, options_.listen_backlog);
 }
 
 void WebServer::serve() { server_.listen_after_bind(); }

@@ -26,6 +26,8 @@ struct WebServerOptions {
   bool enable_reload = true;
   // Connections are served by threads started on demand up to this many; more wait for one.
   size_t max_connections = 512;
+  // Connections the kernel queues before they are accepted (cpp-httplib's own is 5).
+  int listen_backlog = 1024;
   // One silence longer than this while reading a request (or a TLS handshake) closes it.
   int read_timeout_seconds = 5;
   int write_timeout_seconds = 10;
@@ -78,6 +80,7 @@ class WebServer {
  private:
   void install_routes();
   void install_guards();
+  void deepen_listen_queue();
 
   Engine& engine_;
   ConfigReloader& reloader_;
@@ -87,6 +90,7 @@ class WebServer {
   httplib::Server& server_;
   std::thread thread_;
   int port_ = 0;
+  int listen_socket_ = -1;
 };
 
 // The per-target deadline budget from X-Prometheus-Scrape-Timeout-Seconds minus `offset`;
