@@ -211,10 +211,12 @@ int run(const std::vector<std::string>& args) {
 
   // The work: every range of every selected target, target by target, oldest first.
   std::vector<Unit> units;
-  std::set<std::string> wanted(o.targets.begin(), o.targets.end());
+  const std::set<std::string> wanted(o.targets.begin(), o.targets.end());
+  std::set<std::string> missing = wanted;
   for (const auto& t : config.targets) {
     if (!wanted.empty()) {
-      if (!wanted.erase(t.id())) continue;
+      if (!wanted.count(t.id())) continue;
+      missing.erase(t.id());
     } else if (!t.enabled) {
       continue;
     }
@@ -227,8 +229,8 @@ int run(const std::vector<std::string>& args) {
     for (const auto& r : split_range(*from, to, v->history.max_days, v->history.within_month))
       units.push_back({&t, v, r});
   }
-  if (!wanted.empty()) {
-    std::cerr << "fleet-usage-exporter backfill: error: no target " << *wanted.begin() << " in "
+  if (!missing.empty()) {
+    std::cerr << "fleet-usage-exporter backfill: error: no target " << *missing.begin() << " in "
               << o.config_file << "\n";
     return 1;
   }
