@@ -136,8 +136,11 @@ std::vector<Token> tokenize(const std::string& q, std::vector<std::string>& prob
 
 const std::set<std::string> kGrouping = {"by",       "without",    "on",
                                          "ignoring", "group_left", "group_right"};
-const std::set<std::string> kKeywords = {"and", "or",  "unless", "offset", "bool",
-                                         "inf", "nan", "start",  "end"};
+const std::set<std::string> kKeywords = {"and", "or", "unless", "offset", "bool", "inf", "nan",
+                                         "start", "end",
+                                         // aggregations (possibly followed by by/without)
+                                         "sum", "min", "max", "avg", "group", "stddev", "stdvar",
+                                         "count", "count_values", "bottomk", "topk", "quantile"};
 
 struct Names {
   std::vector<std::pair<std::string, Labels>> selectors;  // metric, matcher labels
