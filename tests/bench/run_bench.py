@@ -437,7 +437,15 @@ def main():
         a.idle_vms, a.scrapes, a.idle_seconds, a.idle_min_interval = 10000, 1000, 5, "1h"
     a.concurrency = 8
     parts = a.parts.split(",")
-    rows = []
+
+    class Rows(list):
+        """Logs each row to stderr as it is made, so an interrupted run still shows its figures."""
+
+        def append(self, row):
+            log("| %s | %s | %s |" % row)
+            super().append(row)
+
+    rows = Rows()
     started = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="fue-bench-")
     try:
