@@ -7,12 +7,16 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "build_info.h"
 #include "exporter/backfill/plan.h"
@@ -125,6 +129,106 @@ std::string plural(uint64_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+// The pieces file holds one OpenMetrics text per finished range, each with its own HELP/TYPE
+// lines per family. OpenMetrics (and `promtool check metrics`) wants every family once per
+// file, so at the end the pieces are regrouped: each family's header once, at its first
+// appearance, followed by all its samples in the order they were fetched (target, range, day).
+// Two passes over the file: the first indexes the byte ranges of each family's samples (a few
+// numbers per family and target day), the second copies them; the samples are never all in
+// memory at once.
+void assemble(const std::string& pieces, const std::function<void(std::string_view)>& write) {
+  struct Family {
+    std::string header;
+    std::vector<std::pair<uint64_t, uint64_t>> samples;  // offset, length
+  };
+  std::vector<Family> families;
+  std::unordered_map<std::string, size_t> by_name;
+  {
+    std::ifstream in(pieces, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + pieces);
+    std::string line;
+    uint64_t offset = 0;
+    Family* current = nullptr;
+    bool in_header = false;
+    while (std::getline(in, line)) {
+      const uint64_t length = line.size() + (in.eof() ? 0 : 1);
+      if (line.rfind("# ", 0) == 0) {
+        if (line.rfind("# EOF", 0) == 0) throw std::runtime_error(pieces + ": unexpected # EOF");
+        const size_t name_at = line.find(' ', 2);
+        const size_t name_end = line.find(' ', name_at + 1);
+        if (name_at == std::string::npos)
+          throw std::runtime_error(pieces + ": unreadable line \"" + line + "\"");
+        const std::string name = line.substr(name_at + 1, name_end - name_at - 1);
+        auto [it, fresh] = by_name.emplace(name, families.size());
+        if (fresh) families.emplace_back();
+        Family* f = &families[it->second];
+        // A family's header lines are only kept from its first appearance.
+        if (fresh || (in_header && current == f && families[it->second].samples.empty()))
+          f->header.append(line).append("\n");
+        current = f;
+        in_header = true;
+      } else if (!line.empty()) {
+        if (!current) throw std::runtime_error(pieces + ": a sample before any # TYPE line");
+        auto& s = current->samples;
+        if (!in_header && !s.empty() && s.back().first + s.back().second == offset)
+          s.back().second += length;
+        else
+          s.emplace_back(offset, length);
+        in_header = false;
+      }
+      offset += length;
+    }
+  }
+  std::ifstream in(pieces, std::ios::binary);
+  std::string buffer;
+  for (const auto& f : families) {
+    if (f.samples.empty()) continue;
+    buffer += f.header;
+    for (const auto& [offset, length] : f.samples) {
+      const size_t at = buffer.size();
+      buffer.resize(at + length);
+      in.seekg(static_cast<std::streamoff>(offset));
+      if (!in.read(buffer.data() + at, static_cast<std::streamsize>(length)))
+        throw std::runtime_error("cannot read " + pieces);
+      if (buffer.back() != '\n') buffer += '\n';
+      if (buffer.size() >= (1u << 20)) {
+        write(buffer);
+        buffer.clear();
+      }
+    }
+  }
+  buffer += "# EOF\n";
+  write(buffer);
+}
+
+// Writes the whole file next to `path` and renames it over `path`, so `path` is either the old
+// file or the complete new one.
+void write_file_atomically(
+    const std::string& path,
+    const std::function<void(const std::function<void(std::string_view)>&)>& produce) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot write " + tmp);
+  try {
+    produce([&](std::string_view data) {
+      while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw std::runtime_error("cannot write " + tmp);
+        data.remove_prefix(static_cast<size_t>(n));
+      }
+    });
+    if (::fsync(fd) != 0) throw std::runtime_error("cannot sync " + tmp);
+  } catch (...) {
+    ::close(fd);
+    std::remove(tmp.c_str());
+    throw;
+  }
+  ::close(fd);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw std::runtime_error("cannot rename " + tmp + " to " + path);
+}
+
 int64_t today_utc() {
   using namespace std::chrono;
   const int64_t now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
@@ -199,6 +303,28 @@ int run(const std::vector<std::string>& args) {
   std::string state_path;
   if (!to_stdout && !o.no_state)
     state_path = o.state_file.empty() ? o.output + ".state" : o.state_file;
+  // Finished ranges go to the pieces file; the output is made from it once all are done.
+  std::string pieces = o.output + ".pieces";
+  if (to_stdout) {
+    const char* tmpdir = std::getenv("TMPDIR");
+    std::string pattern =
+        std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/fleet-usage-exporter-backfill-XXXXXX";
+    const int fd = ::mkstemp(pattern.data());
+    if (fd < 0) {
+      std::cerr << "fleet-usage-exporter backfill: error: cannot make a temporary file in "
+                << (tmpdir && *tmpdir ? tmpdir : "/tmp") << "\n";
+      return 1;
+    }
+    ::close(fd);
+    pieces = pattern;
+  }
+  // Without a state file the pieces cannot be resumed from; they go when the run ends.
+  struct RemovePieces {
+    std::string path;
+    ~RemovePieces() {
+      if (!path.empty()) std::remove(path.c_str());
+    }
+  } remove_pieces{state_path.empty() ? pieces : ""};
 
   const VendorRegistry& vendors = builtin_vendors();
   ExporterConfig config;
@@ -237,7 +363,7 @@ int run(const std::vector<std::string>& args) {
 
   std::ostringstream run_id;
   run_id << "from=" << format_date(*from) << " to=" << format_date(to) << " output=" << o.output
-         << " targets=";
+         << " layout=pieces targets=";
   for (size_t i = 0; i < units.size(); ++i)
     if (i == 0 || units[i].target != units[i - 1].target)
       run_id << (i ? "," : "") << units[i].target->id();
@@ -246,23 +372,23 @@ int run(const std::vector<std::string>& args) {
   try {
     if (!state_path.empty()) {
       state.emplace(state_path, run_id.str());
-      if (state->resumed()) {
+      if (state->resumed() && !state->complete()) {
         // Drop whatever a stopped run wrote after its last finished range.
-        if (::truncate(o.output.c_str(), static_cast<off_t>(state->output_offset())) != 0 &&
+        if (::truncate(pieces.c_str(), static_cast<off_t>(state->output_offset())) != 0 &&
             state->output_offset() > 0)
-          throw std::runtime_error("cannot cut " + o.output + " back to " +
+          throw std::runtime_error("cannot cut " + pieces + " back to " +
                                    std::to_string(state->output_offset()) + " bytes");
         if (state->output_offset() == 0) {
-          const int fd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+          const int fd = ::open(pieces.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
           if (fd >= 0) ::close(fd);
         }
         std::cerr << "backfill: resuming from " << state_path << ": "
                   << plural(state->done_count(), "range") << " already done\n";
       }
     }
-    if (!to_stdout && (!state || !state->resumed())) {
-      const int fd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (fd < 0) throw std::runtime_error("cannot write " + o.output);
+    if (!state || !state->resumed()) {
+      const int fd = ::open(pieces.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0) throw std::runtime_error("cannot write " + pieces);
       ::close(fd);
     }
   } catch (const std::exception& e) {
@@ -270,6 +396,7 @@ int run(const std::vector<std::string>& args) {
     return 1;
   }
   if (state && state->complete()) {
+    std::remove(pieces.c_str());  // left over if a run stopped right after completing
     std::cerr << "backfill: " << o.output << " is already complete (" << state_path
               << "); remove the state file to fetch again\n";
     return 0;
@@ -285,14 +412,7 @@ int run(const std::vector<std::string>& args) {
     if (state && state->done(u.key())) ++finished;
   uint64_t days_written = 0, samples_written = 0;
 
-  auto write_out = [&](const std::string& text) {
-    if (to_stdout) {
-      std::cout << text << std::flush;
-      if (!std::cout) throw std::runtime_error("cannot write to stdout");
-    } else {
-      append_synced(o.output, text);
-    }
-  };
+  auto write_out = [&](const std::string& text) { append_synced(pieces, text); };
 
   std::cerr << "backfill: " << format_date(*from) << " .. " << format_date(to) << ": "
             << plural(total, "range") << " to fetch over "
@@ -339,7 +459,7 @@ int run(const std::vector<std::string>& args) {
       if (state)
         std::cerr << "; run the same command again to resume (" << state_path << ")\n";
       else
-        std::cerr << "; the output is incomplete (no # EOF)\n";
+        std::cerr << "; nothing was written to the output\n";
       return 1;
     }
     std::string text;
@@ -354,7 +474,7 @@ int run(const std::vector<std::string>& args) {
     samples_written += samples;
     try {
       write_out(text);
-      if (state) state->record(u.key(), file_size(o.output));
+      if (state) state->record(u.key(), file_size(pieces));
     } catch (const std::exception& e) {
       std::cerr << "fleet-usage-exporter backfill: error: " << e.what() << "\n";
       return 1;
@@ -367,8 +487,20 @@ int run(const std::vector<std::string>& args) {
               << plural(counter->requests, "request") << " in all\n";
   }
   try {
-    write_out("# EOF\n");
-    if (state) state->record_complete(file_size(o.output));
+    if (to_stdout) {
+      assemble(pieces, [](std::string_view data) {
+        std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
+        if (!std::cout) throw std::runtime_error("cannot write to stdout");
+      });
+      std::cout.flush();
+    } else {
+      // Rebuilt from the pieces if a run stopped between the rename and the state record.
+      write_file_atomically(o.output, [&](const auto& write) { assemble(pieces, write); });
+    }
+    if (state) {
+      state->record_complete(file_size(o.output));
+      std::remove(pieces.c_str());
+    }
   } catch (const std::exception& e) {
     std::cerr << "fleet-usage-exporter backfill: error: " << e.what() << "\n";
     return 1;

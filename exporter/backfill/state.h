@@ -7,9 +7,10 @@
 namespace fue::backfill {
 
 // The record of one backfill run that makes it resumable: after each range is written to the
-// output (and synced), one line "done <output bytes> <unit>" is appended (and synced). A rerun
-// cuts the output back to the last recorded size, which drops a range written half-way, and
-// skips the units already done, so every day ends up in the output exactly once.
+// pieces file (and synced), one line "done <pieces bytes> <unit>" is appended (and synced). A
+// rerun cuts the pieces file back to the last recorded size, which drops a range written
+// half-way, and skips the units already done, so every day ends up in the output exactly once.
+// "complete" records the size of the final output, assembled from the pieces.
 //
 //   fleet-usage-exporter backfill state 1
 //   run <what the run is: dates, output, targets>
