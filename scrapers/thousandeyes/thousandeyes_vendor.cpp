@@ -3,6 +3,7 @@
 #include "scrapers/thousandeyes/error_decoder.h"
 #include "scrapers/thousandeyes/scraper.h"
 #include "scrapers/thousandeyes/settings.h"
+#include "scrapers/thousandeyes/thousandeyes_history.h"
 
 namespace fue {
 
@@ -24,6 +25,7 @@ VendorDescriptor thousandeyes_vendor() {
   d.rate_limit_headers = {"X-Organization-Rate-Limit-Limit", "X-Organization-Rate-Limit-Remaining",
                           "X-Organization-Rate-Limit-Reset", /*reset_is_epoch=*/true};
   d.parse_settings = thousandeyes::parse_settings;
+  d.history = thousandeyes::history_support();
   d.create = [](const TargetConfig& target, http::Client& client) -> std::unique_ptr<Scraper> {
     auto settings = std::dynamic_pointer_cast<const thousandeyes::Settings>(target.settings);
     if (!settings) throw std::logic_error("thousandeyes target without thousandeyes settings");

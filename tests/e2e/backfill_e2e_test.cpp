@@ -26,8 +26,8 @@ constexpr const char* kAlpha = "5ff89ff825013dc6c2856188";
 constexpr const char* kBeta = "6a0b1c2d3e4f5a6b7c8d9e0f";
 constexpr const char* kProject = "app:2606f411-dea6-44a0-9743-1130f57d77d8";
 
-// Two Losant targets and one Notehub target; the range spans a month boundary, so each target
-// has two ranges (Losant and Notehub fetches never cross a UTC month).
+// Two Losant targets, one Notehub and one ThousandEyes target; the range spans a month boundary,
+// so each target has two ranges (Losant and Notehub fetches never cross a UTC month).
 std::string config_text(const std::string& sim) {
   return substitute(std::string(R"([[losant]]
 name = "alpha"
@@ -54,6 +54,12 @@ projects = [")" + kProject +
                         R"("]
 aggregate = "project"
 metric_groups = ["data", "events", "sessions"]
+max_attempts = 1
+
+[[thousandeyes]]
+name = "te"
+base_url = "{{SIM}}/thousandeyes"
+token = "sim-thousandeyes-token"
 max_attempts = 1
 )",
                     sim);
@@ -148,7 +154,7 @@ TEST(BackfillE2E, HistoryReachesPrometheusWithTheSimulatorsDailyValues) {
   write_file(dir.file("config.toml"), config_text(sim.base()));
   const auto run = backfill(dir.file("config.toml"), dir.file("out.om"));
   ASSERT_EQ(run.code, 0) << run.output;
-  EXPECT_NE(run.output.find("6 of 6 ranges done, 0 to do"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("8 of 8 ranges done, 0 to do"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("requests in all"), std::string::npos) << run.output;
   const std::string om = read_file(dir.file("out.om"));
   ASSERT_TRUE(om.ends_with("# EOF\n"));
@@ -184,7 +190,9 @@ TEST(BackfillE2E, HistoryReachesPrometheusWithTheSimulatorsDailyValues) {
   for (const char* family :
        {"losant_instance_devices{", "losant_instance_payloads_total{",
         "losant_instance_payload_bytes_total{", "losant_instance_notebook_runs_total{",
-        "notehub_events_total{", "notehub_data_bytes_total{", "notehub_sessions_total{"}) {
+        "notehub_events_total{", "notehub_data_bytes_total{", "notehub_sessions_total{",
+        "thousandeyes_test_breakdown_cloud_units_used_total{",
+        "thousandeyes_enterprise_agent_breakdown_units_used_total{"}) {
     EXPECT_NE(om.find(std::string("\n") + family), std::string::npos) << family << " missing";
   }
 
@@ -255,7 +263,7 @@ TEST(BackfillE2E, ResumeAfterAFailureATornWriteAndAKillWritesEveryDayOnce) {
   EXPECT_EQ(first.code, 1) << first.output;
   EXPECT_NE(first.output.find("run the same command again to resume"), std::string::npos)
       << first.output;
-  EXPECT_NE(first.output.find("2 of 6 ranges done, 4 to do"), std::string::npos) << first.output;
+  EXPECT_NE(first.output.find("2 of 8 ranges done, 6 to do"), std::string::npos) << first.output;
   const std::string state = read_file(dir.file("out.om.state"));
   EXPECT_NE(state.find("losant/alpha 2026-02-01"), std::string::npos) << state;
   EXPECT_EQ(state.find("losant/beta 2026"), std::string::npos) << state;

@@ -2,13 +2,17 @@
 // days they fill, and that the families and labels are exactly those of a live collection.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "exporter/backfill/plan.h"
 #include "exporter/core/errors.h"
+#include "exporter/http/json_util.h"
 #include "exporter/metrics/serializer.h"
 #include "scrapers/registry.h"
+#include "scrapers/thousandeyes/thousandeyes_history.h"
 #include "tests/support/harness.h"
 
 namespace fue::test {
@@ -189,10 +193,117 @@ TEST(BackfillHistory, NotehubAsksForEachDayAsALiveScrapeAtItsEndWould) {
   }
 }
 
+const std::string kThousandEyes = R"([[thousandeyes]]
+name = "acme"
+base_url = "{{SIM}}/thousandeyes"
+token = "sim-thousandeyes-token"
+)";
+
+TEST(BackfillHistory, ThousandEyesAsksForEachDayFromItsBillingPeriodStart) {
+  InProcessSim sim;
+  // The simulator's current period starts on the 5th (quota.monthStart 2026-11-05T00:00:00Z),
+  // so 2026-01-04 belongs to the period from 2025-12-05, and 01-05 and 01-06 to that from 01-05.
+  const auto f = fetch(sim, kThousandEyes, "2026-01-04", "2026-01-06");
+  ASSERT_EQ(f.days.size(), 3u);
+  EXPECT_TRUE(f.notes.empty()) << f.notes.front();
+  EXPECT_EQ(sim.route_requests("GET /thousandeyes/v7/usage"), 1);  // for quota.monthStart
+  EXPECT_EQ(sim.route_requests("GET /thousandeyes/v7/usage/units/tests"), 3);
+  EXPECT_EQ(sim.route_requests("GET /thousandeyes/v7/usage/units/enterprise-agents"), 3);
+
+  const auto live = collect_with(sim, kThousandEyes);
+  const auto live_series = series_of(live.vendor_text);
+  for (const auto& [day, set] : f.days) {
+    for (const char* family :
+         {"thousandeyes_test_breakdown_cloud_units_used_total",
+          "thousandeyes_test_breakdown_enterprise_units_used_total",
+          "thousandeyes_test_breakdown_tests", "thousandeyes_enterprise_agent_breakdown_agents",
+          "thousandeyes_enterprise_agent_breakdown_units_used_total"}) {
+      ASSERT_NE(set.find(family), nullptr) << family;
+      EXPECT_FALSE(set.find(family)->empty()) << family;
+    }
+    for (const auto& s : series_of(set)) EXPECT_TRUE(live_series.count(s)) << s;
+  }
+  // The simulator scales a past window's units by its begun days out of 31: the window of each
+  // day runs from its period start to the day's end (1, 2 and 31 days here).
+  // One series (a test with cloud units) compared with its live value, the current period's.
+  const auto sample_of = [](const std::string& text, const std::string& prefix) {
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind(prefix, 0) == 0 && !line.ends_with(" 0")) return line;
+    return std::string();
+  };
+  std::string day_text;
+  serialize_text(f.days.at(*parse_date("2026-01-04")), day_text);
+  const std::string line =
+      sample_of(day_text, "thousandeyes_test_breakdown_cloud_units_used_total{");
+  ASSERT_FALSE(line.empty()) << day_text;
+  const std::string series = line.substr(0, line.rfind('}') + 1);
+  const std::string live_line = sample_of(live.vendor_text, series + " ");
+  ASSERT_FALSE(live_line.empty()) << series;
+  const double full = std::stod(live_line.substr(series.size() + 1));
+  const auto day_value = [&](const char* day) {
+    std::string text;
+    serialize_text(f.days.at(*parse_date(day)), text);
+    const std::string l = sample_of(text, series + " ");
+    return l.empty() ? -1.0 : std::stod(l.substr(series.size() + 1));
+  };
+  EXPECT_EQ(day_value("2026-01-05"), std::floor(full * 1 / 31));
+  EXPECT_EQ(day_value("2026-01-06"), std::floor(full * 2 / 31));
+  EXPECT_EQ(day_value("2026-01-04"), full);  // 2025-12-05 .. 2026-01-04: 31 days
+}
+
+TEST(BackfillHistory, ThousandEyesWithoutUsageBasedPricingSkipsTheTestUnitsAndSaysSo) {
+  InProcessSim sim;
+  // The simulator's aid 7001 is an organisation on legacy pricing: units/tests answers 403.
+  const auto f =
+      fetch(sim, kThousandEyes + "account_group_ids = [\"7001\"]\n", "2026-01-05", "2026-01-07");
+  EXPECT_EQ(sim.route_requests("GET /thousandeyes/v7/usage/units/tests"), 1);  // not per day
+  ASSERT_EQ(f.notes.size(), 1u);
+  EXPECT_NE(f.notes[0].find("not offered"), std::string::npos) << f.notes[0];
+  ASSERT_EQ(f.days.size(), 3u);
+  for (const auto& [day, set] : f.days) {
+    const auto* tests = set.find("thousandeyes_test_breakdown_cloud_units_used_total");
+    EXPECT_TRUE(!tests || tests->empty());
+    EXPECT_NE(set.find("thousandeyes_enterprise_agent_breakdown_units_used_total"), nullptr);
+  }
+}
+
+TEST(BackfillHistory, ThousandEyesFailingUnitsCallFailsTheRange) {
+  InProcessSim sim;
+  sim::Fault fault;
+  fault.vendor = "thousandeyes";
+  fault.path_prefix = "/v7/usage/units";
+  fault.status = 500;
+  sim.add_fault(fault);
+  EXPECT_THROW(fetch(sim, kThousandEyes + "max_attempts = 1\n", "2026-01-05", "2026-01-05"),
+               ScrapeError);
+}
+
+TEST(BackfillHistory, ThousandEyesPeriodStartsAreWholeMonthsFromTheCurrentOne) {
+  using thousandeyes::period_start_containing;
+  const auto at = [](const char* text) {
+    return static_cast<int64_t>(*timeutil::parse_rfc3339(text));
+  };
+  const int64_t anchor = at("2026-11-05T00:00:00Z");
+  EXPECT_EQ(period_start_containing(anchor, at("2026-01-04T23:59:59Z")),
+            at("2025-12-05T00:00:00Z"));
+  EXPECT_EQ(period_start_containing(anchor, at("2026-01-05T00:00:00Z")),
+            at("2026-01-05T00:00:00Z"));
+  EXPECT_EQ(period_start_containing(anchor, at("2027-03-20T12:00:00Z")),
+            at("2027-03-05T00:00:00Z"));
+  // A start on the 31st at 08:00 falls on the last day of shorter months.
+  const int64_t late = at("2026-01-31T08:00:00Z");
+  EXPECT_EQ(period_start_containing(late, at("2026-02-28T23:59:59Z")), at("2026-02-28T08:00:00Z"));
+  EXPECT_EQ(period_start_containing(late, at("2026-02-28T07:59:59Z")), at("2026-01-31T08:00:00Z"));
+  EXPECT_EQ(period_start_containing(late, at("2026-03-31T07:00:00Z")), at("2026-02-28T08:00:00Z"));
+  // Anchor 0 (no monthStart known): UTC calendar months.
+  EXPECT_EQ(period_start_containing(0, at("2026-02-17T23:59:59Z")), at("2026-02-01T00:00:00Z"));
+}
+
 TEST(BackfillHistory, VendorsWithoutHistoryLeaveItEmpty) {
   for (const char* key : {"koophone", "kakaocloud_bcs"})
     EXPECT_FALSE(builtin_vendors().find(key)->history.fetch) << key;
-  for (const char* key : {"losant", "notehub"}) {
+  for (const char* key : {"losant", "notehub", "thousandeyes"}) {
     const auto& h = builtin_vendors().find(key)->history;
     EXPECT_TRUE(h.fetch) << key;
     EXPECT_TRUE(h.within_month) << key;

@@ -14,10 +14,15 @@
 // organisation that starts with its first request; every response carries the
 // X-Organization-Rate-Limit-{Limit,Remaining,Reset} headers (a fault's own values win), and the
 // 241st request of a window is 429.
+// History: a units window that ends before today (UTC), as `fleet-usage-exporter backfill`
+// asks for, scales every *UnitsUsed by the days it spans (begun days, at most 31) out of 31, so a
+// day's figure depends only on the window asked for and grows through the billing period.
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -176,6 +181,30 @@ std::optional<int> read_cursor(const std::string& cursor) {
 bool valid_time(const std::string& text) {
   static const std::regex iso(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)");
   return std::regex_match(text, iso);
+}
+
+std::optional<int64_t> epoch_of(const std::string& text) {
+  std::tm tm{};
+  if (!valid_time(text) || !strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+// Begun days of a window that ends before today, UTC; nothing for any other request.
+std::optional<int64_t> history_days(const httplib::Request& req) {
+  if (!req.has_param("startDate") || !req.has_param("endDate")) return std::nullopt;
+  const auto start = epoch_of(req.get_param_value("startDate"));
+  const auto end = epoch_of(req.get_param_value("endDate"));
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  if (!start || !end || *end >= now - now % 86400 || *end <= *start) return std::nullopt;
+  return std::min<int64_t>((*end - *start + 86399) / 86400, 31);
+}
+
+void scale_to_window(Json& row, std::optional<int64_t> days) {
+  if (!days) return;
+  for (const char* key : {"cloudUnitsUsed", "enterpriseUnitsUsed"})
+    if (row.contains(key)) row[key] = row[key].get<int64_t>() * *days / 31;
 }
 
 const Group& group_of(uint64_t seed, int index) {
@@ -424,7 +453,10 @@ void register_thousandeyes(Server& s) {
             return;
           const auto k = s.knobs(kVendor);
           Json rows = Json::array();
-          for (int i = 0; i < k.fleet_size; ++i) rows.push_back(make_test(k, i).breakdown);
+          for (int i = 0; i < k.fleet_size; ++i) {
+            rows.push_back(make_test(k, i).breakdown);
+            scale_to_window(rows.back(), history_days(req));
+          }
           send_page(req, res, rows);
         });
 
@@ -435,7 +467,10 @@ void register_thousandeyes(Server& s) {
           if (!check_window(req, res)) return;
           const auto k = s.knobs(kVendor);
           Json rows = Json::array();
-          for (int j = 0; j < agent_count(k); ++j) rows.push_back(make_agent(k, j));
+          for (int j = 0; j < agent_count(k); ++j) {
+            rows.push_back(make_agent(k, j));
+            scale_to_window(rows.back(), history_days(req));
+          }
           send_page(req, res, rows);
         });
 }
