@@ -19,6 +19,16 @@ TEST(JsonUtil, ParseErrorsBecomeBadJsonWithoutTheBody) {
   }
 }
 
+TEST(JsonUtil, NumbersBeyondADoubleAreBadJsonNotAStrayException) {
+  try {
+    json::parse(R"({"total": 4444444e4444444444444})");
+    FAIL() << "expected a ScrapeError";
+  } catch (const ScrapeError& e) {
+    EXPECT_EQ(e.reason(), "bad_json");
+    EXPECT_EQ(std::string(e.what()).find("4444"), std::string::npos) << e.what();
+  }
+}
+
 TEST(JsonUtil, AbsentAndNullAreBothMissing) {
   auto j = Json::parse(R"({"a": null})");
   EXPECT_FALSE(json::opt_string(j, "a"));
