@@ -3,9 +3,10 @@
 # $FUE_BUILD_DIR/fuzz and replays every seed (fixtures, golden bodies, config files, hand-made
 # query strings) and every regression input once through each target (scripts/fuzz --replay).
 #
-# Then each target fuzzes for FUZZ_SMOKE_SECONDS (default 10) from the seeds, a bounded smoke run
-# that keeps the whole test within a few minutes of CI: the clang build itself is ~415
-# CPU-seconds. Longer runs: scripts/fuzz (see docs/fuzzing-and-sanitizers.md).
+# Then each target fuzzes 30,000 executions from seed 1 (FUZZ_RUNS), a bounded smoke run that is
+# the same on every machine, so CI fails on a real regression and never on the luck of one run;
+# the clang build itself is ~415 CPU-seconds. Longer, random runs: scripts/fuzz (see
+# docs/fuzzing-and-sanitizers.md).
 set -euo pipefail
 cd "${FUE_SOURCE_DIR:-$(dirname "$0")/../..}"
 if ! command -v clang++ >/dev/null; then
@@ -14,4 +15,4 @@ if ! command -v clang++ >/dev/null; then
 fi
 export FUZZ_BUILD_DIR="${FUE_BUILD_DIR:-$(pwd)/build}/fuzz"
 scripts/fuzz --replay
-exec scripts/fuzz --smoke "${FUZZ_SMOKE_SECONDS:-10}"
+FUZZ_RUNS=${FUZZ_RUNS:-30000} exec scripts/fuzz --smoke 60
