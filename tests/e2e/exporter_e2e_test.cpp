@@ -13,21 +13,10 @@
 
 #include "tests/e2e/process.h"
 #include "tests/support/harness.h"
+#include "tests/support/real_stack.h"
 
 namespace fue::test {
 namespace {
-
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 class ExporterE2E : public ::testing::Test {
  protected:
@@ -46,10 +35,11 @@ class ExporterE2E : public ::testing::Test {
     config = std::regex_replace(config, std::regex("127\\.0\\.0\\.1:9099"),
                                 "127.0.0.1:" + std::to_string(sim_port_));
     // No caching here: these tests count upstream collections.
-    config = std::regex_replace(config, std::regex("min_interval = \"[^\"]*\""), "min_interval = \"0s\"");
+    config = std::regex_replace(config, std::regex("min_interval = \"[^\"]*\""),
+                                "min_interval = \"0s\"");
     config_path_ = "/tmp/fue-e2e-" + std::to_string(getpid()) + ".toml";
     write_file(config_path_, config);
-    port_ = free_port();
+    port_ = free_loopback_port();
     exporter_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{FUE_EXPORTER_BIN, "--config.file", config_path_,
                                  "--web.listen-address", "127.0.0.1:" + std::to_string(port_)},

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "exporter/config/config.h"
+#include "exporter/engine/self_metrics.h"
 #include "exporter/metrics/serializer.h"
 #include "scrapers/registry.h"
 
@@ -122,6 +123,23 @@ void expect_promtool_ok(const std::string& exposition) {
   const int rc = run_command(std::string("promtool check metrics < ") + path, &output);
   std::remove(path);
   EXPECT_EQ(rc, 0) << "promtool check metrics failed:\n" << output;
+}
+
+std::vector<std::string> produced_expositions() {
+  std::vector<std::string> texts;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(std::string(FUE_SOURCE_DIR) + "/tests/golden"))
+    if (entry.path().filename() == "expected.prom")
+      texts.push_back(read_file(entry.path().string()));
+  SelfMetrics self;
+  self.register_target("losant", "t");
+  // Request and partial-error series appear once something happened; make it happen.
+  self.observer("losant", "t")->on_request("usage", "200", 0.1);
+  self.record_partial_error("losant", "t", "instance_http_404");
+  std::string text;
+  serialize_text(self.collect(), text);
+  texts.push_back(std::move(text));
+  return texts;
 }
 
 }  // namespace fue::test

@@ -73,6 +73,10 @@ void expect_golden(const std::string& text, const std::string& golden_path);
 // Runs `promtool check metrics` on the exposition and fails the test with its output on a problem.
 void expect_promtool_ok(const std::string& exposition);
 
+// Every exposition the exporter is known to produce: each golden case's expected.prom, and the
+// self-metrics with every family present. Tests of the README and dashboards check names in them.
+std::vector<std::string> produced_expositions();
+
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 // Runs a shell command, returning its exit code and combined output.

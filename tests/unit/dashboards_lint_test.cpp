@@ -61,15 +61,7 @@ void add_exposition(const std::string& text, Catalog& catalog) {
 const Catalog& exporter_catalog() {
   static const Catalog catalog = [] {
     Catalog c;
-    for (const auto& e : fs::recursive_directory_iterator(db::source_dir() + "/tests/golden"))
-      if (e.path().filename() == "expected.prom") add_exposition(read_file(e.path().string()), c);
-    SelfMetrics self;
-    self.register_target("losant", "t");
-    self.observer("losant", "t")->on_request("usage", "200", 0.1);
-    self.record_partial_error("losant", "t", "instance_http_404");
-    std::string text;
-    serialize_text(self.collect(), text);
-    add_exposition(text, c);
+    for (const auto& text : produced_expositions()) add_exposition(text, c);
     return c;
   }();
   return catalog;

@@ -1,11 +1,11 @@
 // The README's metric reference is checked against what the code produces: every family in the
 // golden expositions and the self-metrics must be documented, and every documented vendor metric
 // must be produced by some golden case.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <regex>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "exporter/engine/self_metrics.h"
 #include "exporter/metrics/serializer.h"
@@ -29,17 +29,8 @@ std::set<std::string> type_lines(const std::string& exposition) {
 
 std::set<std::string> produced() {
   std::set<std::string> names;
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(FUE_SOURCE_DIR) / "tests/golden"))
-    if (entry.path().filename() == "expected.prom")
-      for (const auto& n : type_lines(read_file(entry.path().string()))) names.insert(n);
-  SelfMetrics self;
-  self.register_target("losant", "t");
-  // Request and partial-error series appear once something happened; make it happen.
-  self.observer("losant", "t")->on_request("usage", "200", 0.1);
-  self.record_partial_error("losant", "t", "instance_http_404");
-  std::string text;
-  serialize_text(self.collect(), text);
-  for (const auto& n : type_lines(text)) names.insert(n);
+  for (const auto& text : produced_expositions())
+    for (const auto& n : type_lines(text)) names.insert(n);
   return names;
 }
 
@@ -49,7 +40,8 @@ std::set<std::string> documented() {
   std::set<std::string> names;
   const std::string ref = readme.substr(start == std::string::npos ? 0 : start);
   const std::regex code("`([a-z0-9_]+)`");
-  for (auto it = std::sregex_iterator(ref.begin(), ref.end(), code); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(ref.begin(), ref.end(), code); it != std::sregex_iterator();
+       ++it) {
     const std::string n = (*it)[1];
     if (std::regex_match(n, kPrefixed)) names.insert(n);
   }
@@ -58,12 +50,14 @@ std::set<std::string> documented() {
 
 TEST(ReadmeMetrics, EveryProducedMetricIsDocumented) {
   const auto docs = documented();
-  for (const auto& n : produced()) EXPECT_TRUE(docs.count(n)) << n << " is produced but not in README";
+  for (const auto& n : produced())
+    EXPECT_TRUE(docs.count(n)) << n << " is produced but not in README";
 }
 
 TEST(ReadmeMetrics, EveryDocumentedMetricIsProduced) {
   const auto made = produced();
-  for (const auto& n : documented()) EXPECT_TRUE(made.count(n)) << n << " is in README but no golden case produces it";
+  for (const auto& n : documented())
+    EXPECT_TRUE(made.count(n)) << n << " is in README but no golden case produces it";
 }
 
 }  // namespace
