@@ -18,7 +18,6 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "build_info.h"
 #include "exporter/backfill/plan.h"
 #include "exporter/backfill/state.h"
 #include "exporter/config/config.h"
@@ -403,9 +402,7 @@ int run(const std::vector<std::string>& args) {
   }
 
   auto counter = std::make_shared<Counter>();
-  const std::string user_agent = config.global.user_agent.empty()
-                                     ? std::string("fleet-usage-exporter/") + build::kVersion
-                                     : config.global.user_agent;
+  const std::string user_agent = user_agent_of(config.global);
   std::map<std::string, Session> sessions;
   size_t total = units.size(), finished = 0;
   for (const auto& u : units)
@@ -426,14 +423,8 @@ int run(const std::vector<std::string>& args) {
     try {
       Session& s = sessions[t.id()];
       if (!s.client) {
-        http::ClientOptions options;
-        options.base_url = t.base_url.empty() ? u.vendor->default_base_url : t.base_url;
-        options.settings = t.http;
-        options.user_agent = user_agent;
-        options.rate_limit_headers = u.vendor->rate_limit_headers;
-        options.vendor = t.vendor;
-        options.target = t.name;
-        s.client = std::make_unique<http::Client>(std::move(options), counter);
+        s.client =
+            std::make_unique<http::Client>(client_options_for(t, *u.vendor, user_agent), counter);
         s.scraper = u.vendor->create(t, *s.client);
       }
       HistoryContext ctx{

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <map>
 
-#include "build_info.h"
 #include "exporter/core/log.h"
 #include "exporter/engine/target_runner.h"
 #include "exporter/engine/worker_pool.h"
@@ -34,11 +33,6 @@ struct Engine::Impl {
 };
 
 namespace {
-
-std::string user_agent_of(const GlobalConfig& global) {
-  return global.user_agent.empty() ? std::string("fleet-usage-exporter/") + build::kVersion
-                                   : global.user_agent;
-}
 
 Deadline deadline_for(const TargetConfig& target, std::optional<Duration> scrape_timeout) {
   Duration d = target.timeout;

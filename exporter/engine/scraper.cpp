@@ -2,7 +2,26 @@
 
 #include <stdexcept>
 
+#include "build_info.h"
+
 namespace fue {
+
+std::string user_agent_of(const GlobalConfig& global) {
+  return global.user_agent.empty() ? std::string("fleet-usage-exporter/") + build::kVersion
+                                   : global.user_agent;
+}
+
+http::ClientOptions client_options_for(const TargetConfig& target, const VendorDescriptor& vendor,
+                                       std::string user_agent) {
+  http::ClientOptions options;
+  options.base_url = target.base_url.empty() ? vendor.default_base_url : target.base_url;
+  options.settings = target.http;
+  options.user_agent = std::move(user_agent);
+  options.rate_limit_headers = vendor.rate_limit_headers;
+  options.vendor = target.vendor;
+  options.target = target.name;
+  return options;
+}
 
 void VendorRegistry::add(VendorDescriptor d) {
   if (find(d.key)) throw std::logic_error("vendor registered twice: " + d.key);

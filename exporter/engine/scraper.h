@@ -18,10 +18,10 @@ namespace fue {
 // What one collection of one target works with. The engine makes a fresh one per collection.
 struct ScrapeContext {
   const TargetConfig& target;
-  http::Client& http;        // the target's long-lived client
-  Deadline deadline;         // the smaller of the target timeout and the Prometheus scrape timeout
-  MetricSet& out;            // families get target="<name>" prepended automatically
-  SeriesCap& cap;            // per-resource series budget
+  http::Client& http;  // the target's long-lived client
+  Deadline deadline;   // the smaller of the target timeout and the Prometheus scrape timeout
+  MetricSet& out;      // families get target="<name>" prepended automatically
+  SeriesCap& cap;      // per-resource series budget
   // A problem that does not fail the whole target (one instance 404, an optional group 403):
   // logged with the target and counted in fleet_usage_exporter_target_partial_errors_total.
   std::function<void(std::string_view reason, std::string_view message)> partial_error;
@@ -58,9 +58,9 @@ struct HistoryContext {
 // What a vendor can backfill. `fetch` empty: the vendor has no history API.
 struct HistorySupport {
   std::function<void(HistoryContext& ctx)> fetch;
-  int max_days = 31;             // most days one fetch covers (the API's range limit)
-  bool within_month = true;      // fetches never span two UTC months (period-to-date counters)
-  std::string description;       // the families it fills, for progress and docs
+  int max_days = 31;         // most days one fetch covers (the API's range limit)
+  bool within_month = true;  // fetches never span two UTC months (period-to-date counters)
+  std::string description;   // the families it fills, for progress and docs
 };
 
 // Everything the shared layer needs to know about a vendor. scrapers/registry.cpp lists them.
@@ -78,6 +78,12 @@ struct VendorDescriptor {
   // first so that the vendor's authenticator and error decoder are on the client.
   HistorySupport history;
 };
+
+// The User-Agent of every vendor request: [global] user_agent, or "fleet-usage-exporter/<version>".
+std::string user_agent_of(const GlobalConfig& global);
+// The HTTP client settings of one target, the same for scrapes, probes and backfill.
+http::ClientOptions client_options_for(const TargetConfig& target, const VendorDescriptor& vendor,
+                                       std::string user_agent);
 
 class VendorRegistry {
  public:

@@ -94,15 +94,9 @@ TargetRunner::TargetRunner(TargetConfig target, const VendorDescriptor& vendor,
     : target_(std::move(target)),
       fingerprint_(target_fingerprint(target_, user_agent)),
       self_(std::move(self)) {
-  http::ClientOptions options;
-  options.base_url = target_.base_url.empty() ? vendor.default_base_url : target_.base_url;
-  options.settings = target_.http;
-  options.user_agent = std::move(user_agent);
-  options.rate_limit_headers = vendor.rate_limit_headers;
-  options.vendor = target_.vendor;
-  options.target = target_.name;
-  client_ = std::make_unique<http::Client>(std::move(options),
-                                           self_->observer(target_.vendor, target_.name));
+  client_ =
+      std::make_unique<http::Client>(client_options_for(target_, vendor, std::move(user_agent)),
+                                     self_->observer(target_.vendor, target_.name));
   try {
     if (!vendor.create) throw std::runtime_error("vendor " + vendor.key + " has no scraper");
     scraper_ = vendor.create(target_, *client_);
