@@ -13,6 +13,7 @@
 #include "exporter/cli/flags.h"
 #include "exporter/config/config.h"
 #include "exporter/core/log.h"
+#include "exporter/core/memory.h"
 #include "exporter/engine/engine.h"
 #include "exporter/metrics/serializer.h"
 #include "exporter/server/config_reloader.h"
@@ -98,8 +99,8 @@ int run(const cli::Flags& flags) {
     if (!flags.web_config_file.empty()) {
       web_options.web_config =
           std::make_shared<const WebConfig>(load_web_config(flags.web_config_file));
-      log::info("web config loaded", {{"file", flags.web_config_file},
-                                      {"settings", describe(*web_options.web_config)}});
+      log::info("web config loaded",
+                {{"file", flags.web_config_file}, {"settings", describe(*web_options.web_config)}});
     }
     web_server = std::make_unique<WebServer>(engine, reloader, web_options);
     web_server->bind(listen.host, listen.port);
@@ -128,6 +129,7 @@ int run(const cli::Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  fue::memory::configure_allocator();
   if (argc > 1 && std::string_view(argv[1]) == "backfill") {
     try {
       return fue::backfill::run(std::vector<std::string>(argv + 2, argv + argc));

@@ -8,6 +8,7 @@
 #include "build_info.h"
 #include "exporter/core/errors.h"
 #include "exporter/core/log.h"
+#include "exporter/core/memory.h"
 
 namespace fue {
 
@@ -165,6 +166,8 @@ void TargetRunner::run(const std::shared_ptr<Flight>& flight) {
     if (in_flight_ == flight) in_flight_.reset();
   }
   flight->done.notify_all();
+  // The collection's response bodies and parsed JSON are freed by now; give their pages back.
+  memory::release_free_memory();
 }
 
 TargetOutcome TargetRunner::collect_upstream(const Deadline& deadline) {

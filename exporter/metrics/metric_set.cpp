@@ -9,7 +9,8 @@
 namespace fue {
 namespace {
 
-void append_encoded(std::string& arena, std::string_view v) {
+template <class String>
+void append_encoded(String& arena, std::string_view v) {
   const auto len = static_cast<uint32_t>(v.size());
   const char header[4] = {static_cast<char>(len & 0xff), static_cast<char>((len >> 8) & 0xff),
                           static_cast<char>((len >> 16) & 0xff),
@@ -37,6 +38,13 @@ void MetricFamily::put(std::string_view v) { append_encoded(arena_, v); }
 void MetricFamily::end_sample(double value, SampleKind kind) {
   const auto size = static_cast<uint32_t>(arena_.size() - pending_offset_);
   samples_.push_back(Sample{pending_offset_, size, value, kind});
+  constexpr size_t kProbe = 16;  // samples that show how much arena the expected ones need
+  if (expect_total_ != 0 && samples_.size() == expect_from_ + kProbe) {
+    const size_t per_sample = (arena_.size() - expect_arena_from_) / kProbe;
+    const size_t remaining = expect_total_ > samples_.size() ? expect_total_ - samples_.size() : 0;
+    arena_.reserve(arena_.size() + remaining * (per_sample + per_sample / 4 + 8));
+    expect_total_ = 0;
+  }
 }
 
 void MetricFamily::add(std::initializer_list<std::string_view> values, double value) {
@@ -139,6 +147,13 @@ size_t MetricFamily::remove_duplicates() {
 void MetricFamily::reserve(size_t samples, size_t arena_bytes) {
   samples_.reserve(samples);
   arena_.reserve(arena_bytes);
+}
+
+void MetricFamily::expect(size_t samples) {
+  samples_.reserve(samples_.size() + samples);
+  expect_from_ = samples_.size();
+  expect_total_ = samples_.size() + samples;
+  expect_arena_from_ = arena_.size();
 }
 
 MetricSet::MetricSet(std::vector<std::pair<std::string, std::string>> fixed_labels)

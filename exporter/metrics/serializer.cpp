@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "exporter/core/memory.h"
+
 namespace fue {
 namespace {
 
@@ -179,6 +181,7 @@ void serialize_text(const MetricSet& set, std::string& out) {
                 value_bytes + value_bytes / 8;
   }
   out.reserve(out.size() + estimate);
+  memory::advise_huge_pages(out.data(), out.capacity());
   for (const auto& f : set.families()) {
     if (f->empty()) continue;
     out += "# HELP ";

@@ -78,6 +78,9 @@ void emit_per_vm(const std::vector<Vm>& vms, MetricSet& out, SeriesCap& cap) {
   auto& created = out.gauge("kakaocloud_bcs_instance_created_timestamp_seconds",
                             "Creation time of one BCS instance (field created_at), Unix seconds.",
                             {"instance_id"});
+  state.expect(vms.size() * kStates.size());
+  info.expect(vms.size());
+  created.expect(vms.size());
   for (const auto& vm : vms) {
     if (vm.id.empty()) continue;
     const std::string current = value_or_unknown(vm.vm_state);

@@ -140,6 +140,8 @@ void emit_per_phone(const std::vector<Phone>& phones, bool with_backup, MetricSe
                             "When the restore status of one cloud phone last changed (field "
                             "restore_time), Unix seconds.",
                             {"instance_id"});
+  state.expect(phones.size() * kRunning.size());
+  info.expect(phones.size());
   for (const auto& p : phones) {
     if (p.instance_id.empty()) continue;
     const size_t times = with_backup ? (p.backup_time ? 1 : 0) + (p.restore_time ? 1 : 0) : 0;

@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "exporter/core/memory.h"
 #include "exporter/engine/target_runner.h"
 #include "exporter/metrics/metric_set.h"
 #include "exporter/metrics/serializer.h"
@@ -54,7 +55,7 @@ using fue::bench::Vm;
 
 double seconds_since(Clock::time_point t) { return Clock::now() - t; }
 
-// The exporter's path, as the BCS scraper fills it (no reserve, fixed target label).
+// The exporter's path, as the BCS scraper fills it (fixed target label, a size hint per family).
 void build_ours(size_t series, fue::MetricSet& set) {
   auto& info = set.gauge(fue::bench::kInfoName, fue::bench::kInfoHelp,
                          {"instance_id", "name", "flavor", "image", "instance_type",
@@ -64,6 +65,9 @@ void build_ours(size_t series, fue::MetricSet& set) {
   auto& created = set.gauge(fue::bench::kCreatedName, fue::bench::kCreatedHelp, {"instance_id"});
   Vm vm;
   const size_t vms = fue::bench::vms_for(series);
+  state.expect(vms * kStates.size());
+  info.expect(vms);
+  created.expect(vms);
   for (size_t i = 0; i < vms; ++i) {
     vm.fill(i);
     info.add({vm.id, vm.name, vm.flavor, vm.image, vm.instance_type, vm.zone, vm.ip}, 1);
@@ -243,6 +247,8 @@ int run_single(int argc, char** argv) {
     std::cerr << "--series=N (N > 0) and --repeat=R (R >= 1) are required\n";
     return 2;
   }
+  // Our cases run with the allocator set up as the exporter's main() sets it up.
+  if (which.rfind("ours", 0) == 0) fue::memory::configure_allocator();
   // What the process holds before the case (libraries, runtime): peak minus this is the case's own.
   long long baseline_kb = 0;
   {

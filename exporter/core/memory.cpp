@@ -1,0 +1,35 @@
+#include "exporter/core/memory.h"
+
+#include <malloc.h>
+#include <sys/mman.h>
+
+#include <cstdint>
+
+namespace fue::memory {
+namespace {
+
+constexpr size_t kHugePage = 2 * 1024 * 1024;
+
+}  // namespace
+
+void configure_allocator() {
+  // Two arenas: the engine's threads allocate in bursts, and each extra arena kept the peak of
+  // its own bursts (95 MB resident for a 6 MB cache after 1,000 scrapes of 60k series).
+  mallopt(M_ARENA_MAX, 2);
+  // A fixed threshold (glibc otherwise raises it to the largest buffer freed, up to 32 MB), so
+  // every large buffer is its own mapping and is unmapped when freed.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+}
+
+void advise_huge_pages(const void* p, size_t bytes) {
+  if (bytes < 2 * kHugePage) return;
+  const auto begin = (reinterpret_cast<uintptr_t>(p) + kHugePage - 1) & ~(kHugePage - 1);
+  const auto end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHugePage - 1);
+  // Advice only: a kernel without transparent huge pages refuses it and nothing changes.
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
+void release_free_memory() { malloc_trim(0); }
+
+}  // namespace fue::memory
