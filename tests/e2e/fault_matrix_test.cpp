@@ -10,6 +10,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <iomanip>
@@ -30,8 +31,9 @@ namespace {
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-constexpr int kTargetTimeoutSeconds = 2;
-constexpr int kScrapeTimeoutSeconds = 3;  // X-Prometheus-Scrape-Timeout-Seconds sent
+const int kTargetTimeoutSeconds = static_cast<int>(std::lround(2 * time_scale()));
+// X-Prometheus-Scrape-Timeout-Seconds sent
+const int kScrapeTimeoutSeconds = static_cast<int>(std::lround(3 * time_scale()));
 constexpr size_t kMaxResponseBytes = 1 << 20;
 
 struct Vendor {
@@ -526,7 +528,7 @@ std::vector<Fault> make_faults(const TlsSim& tls) {
   }
   {
     Fault f{"read hangs past the deadline"};
-    f.set = sim_fault({{"body_mode", "hang"}, {"hang_ms", 6000}});
+    f.set = sim_fault({{"body_mode", "hang"}, {"hang_ms", static_cast<int>(6000 * time_scale())}});
     f.reasons = {"timeout", "deadline_exceeded"};
     faults.push_back(f);
   }

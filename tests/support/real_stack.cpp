@@ -39,6 +39,12 @@ std::string loopback(int port) { return "http://127.0.0.1:" + std::to_string(por
 
 }  // namespace
 
+double time_scale() {
+  const char* text = std::getenv("FUE_TEST_TIME_SCALE");
+  const double scale = text ? std::atof(text) : 1.0;
+  return scale >= 1.0 ? scale : 1.0;
+}
+
 int free_loopback_port() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

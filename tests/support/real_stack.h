@@ -17,6 +17,11 @@ namespace fue::test {
 // A port that was free a moment ago on 127.0.0.1.
 int free_loopback_port();
 
+// How much slower than a plain build the binaries under test run: $FUE_TEST_TIME_SCALE (default
+// 1). scripts/sanitize sets it, so tests that assert a 1-3 s deadline stretch those deadlines
+// (and the configured timeouts behind them) rather than fail on an instrumented binary.
+double time_scale();
+
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it by the destructor.
 class TempDir {
  public:
