@@ -41,7 +41,7 @@ int check_config(const cli::Flags& flags) {
 
 int collect_once(Engine& engine) {
   auto result = engine.collect_all(std::nullopt);
-  result.metrics.merge(engine.self().collect());
+  result.metrics.add(engine.self().collect());
   std::string body;
   serialize_text(result.metrics, body);
   std::cout << body << std::flush;

@@ -106,22 +106,20 @@ Engine::Result collect(const std::vector<std::shared_ptr<TargetRunner>>& runners
     tickets.push_back(r->begin(deadline_for(r->target(), scrape_timeout), pool));
 
   Engine::Result result;
-  size_t removed = 0;
   for (size_t i = 0; i < runners.size(); ++i) {
     TargetOutcome outcome = runners[i]->finish(tickets[i]);
     if (!outcome.ok) {
       result.all_up = false;  // a failed target contributes only its self-metrics
       continue;
     }
-    const size_t conflicting = result.metrics.merge(clone_metric_set(*outcome.metrics));
+    // Shared, not copied: the target's set is the one its cache holds.
+    const size_t conflicting = result.metrics.add(std::move(outcome.metrics));
     if (conflicting > 0) {
       log::warn("dropped series whose family conflicts with another target's",
                 {{"target", runners[i]->target().id()}, {"samples", std::to_string(conflicting)}});
-      removed += conflicting;
+      self.record_duplicates_removed(conflicting);
     }
   }
-  removed += result.metrics.remove_duplicates();
-  if (removed > 0) self.record_duplicates_removed(removed);
   return result;
 }
 

@@ -10,6 +10,7 @@
 #include "exporter/engine/scraper.h"
 #include "exporter/engine/self_metrics.h"
 #include "exporter/metrics/metric_set.h"
+#include "exporter/metrics/metric_view.h"
 
 namespace fue {
 
@@ -36,7 +37,7 @@ class Engine {
   std::shared_ptr<const ExporterConfig> config() const;
 
   struct Result {
-    MetricSet metrics;  // every target's vendor families, merged and de-duplicated
+    MetricView metrics;  // every good target's vendor families (each de-duplicated), shared
     bool all_up = true;
   };
   // Collects every enabled target concurrently on a bounded pool. Each target's deadline is the

@@ -191,6 +191,9 @@ TargetOutcome TargetRunner::collect_upstream(const Deadline& deadline) {
   try {
     if (!scraper_) throw ScrapeError("internal", "scraper unavailable: " + create_error_);
     scraper_->collect(ctx);
+    // Once per collection, not per scrape: the set is then served, shared, until the next one.
+    if (const size_t removed = out->remove_duplicates(); removed > 0)
+      self_->record_duplicates_removed(removed);
     outcome = TargetOutcome{true, std::move(out), "", ""};
   } catch (const ScrapeError& e) {
     outcome = failure(e.reason().empty() ? "internal" : e.reason(), e.what());

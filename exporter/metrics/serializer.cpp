@@ -1,9 +1,11 @@
 #include "exporter/metrics/serializer.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <span>
 
 #include "exporter/core/memory.h"
 
@@ -168,33 +170,63 @@ void append_escaped_label_value(std::string& out, std::string_view v) {
   out.append(v.data() + start, v.size() - start);
 }
 
-void serialize_text(const MetricSet& set, std::string& out) {
+namespace {
+
+// An upper bound of a family's text (its header included).
+size_t text_bound(const MetricFamily& f) {
+  size_t per_sample = f.name().size() + 48;
+  for (const auto& n : f.label_names()) per_sample += n.size() + 4;
+  size_t value_bytes = 0;
+  for (const auto& s : f.samples()) value_bytes += s.size;
+  return f.help().size() * 2 + f.name().size() * 2 + 32 + f.size() * per_sample + value_bytes +
+         value_bytes / 8;
+}
+
+void write_header(const MetricFamily& f, std::string& out) {
+  out += "# HELP ";
+  out += f.name();
+  out += ' ';
+  append_help_text(out, f.help());
+  out += "\n# TYPE ";
+  out += f.name();
+  out += ' ';
+  out += type_name(f.type());
+  out += '\n';
+}
+
+// Writes groups of same-named families: `groups` yields spans of family pointers.
+template <class Groups>
+void write_text(const Groups& groups, std::string& out) {
   // An upper bound of the text, reserved once so the text is never copied while it grows. Pages
   // of the bound that are never written are never touched, so over-estimating costs no memory.
   size_t estimate = 4096;
-  for (const auto& f : set.families()) {
-    size_t per_sample = f->name().size() + 48;
-    for (const auto& n : f->label_names()) per_sample += n.size() + 4;
-    size_t value_bytes = 0;
-    for (const auto& s : f->samples()) value_bytes += s.size;
-    estimate += f->help().size() * 2 + f->name().size() * 2 + 32 + f->size() * per_sample +
-                value_bytes + value_bytes / 8;
-  }
+  for (const auto& group : groups)
+    for (const MetricFamily* f : group) estimate += text_bound(*f);
   out.reserve(out.size() + estimate);
   memory::advise_huge_pages(out.data(), out.capacity());
-  for (const auto& f : set.families()) {
-    if (f->empty()) continue;
-    out += "# HELP ";
-    out += f->name();
-    out += ' ';
-    append_help_text(out, f->help());
-    out += "\n# TYPE ";
-    out += f->name();
-    out += ' ';
-    out += type_name(f->type());
-    out += '\n';
-    write_samples(*f, out, {});
+  for (const auto& group : groups) {
+    size_t samples = 0;
+    for (const MetricFamily* f : group) samples += f->size();
+    if (samples == 0) continue;
+    write_header(*group.front(), out);
+    for (const MetricFamily* f : group) write_samples(*f, out, {});
   }
+}
+
+}  // namespace
+
+void serialize_text(const MetricSet& set, std::string& out) {
+  std::vector<std::array<const MetricFamily*, 1>> groups;
+  groups.reserve(set.families().size());
+  for (const auto& f : set.families()) groups.push_back({f.get()});
+  write_text(groups, out);
+}
+
+void serialize_text(const MetricView& view, std::string& out) {
+  std::vector<std::span<const MetricFamily* const>> groups;
+  groups.reserve(view.groups().size());
+  for (const auto& g : view.groups()) groups.emplace_back(g.families);
+  write_text(groups, out);
 }
 
 void serialize_openmetrics(const MetricSet& set, double timestamp_seconds, std::string& out,

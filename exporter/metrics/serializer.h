@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "exporter/metrics/metric_set.h"
+#include "exporter/metrics/metric_view.h"
 
 namespace fue {
 
@@ -12,6 +13,8 @@ inline constexpr const char* kTextContentType = "text/plain; version=0.0.4; char
 // Writes the Prometheus text format 0.0.4 directly from the lean layout: no intermediate
 // prometheus::MetricFamily, one pass, escaping only where a value needs it.
 void serialize_text(const MetricSet& set, std::string& out);
+// The same for several sets' families, each name's families under one HELP and TYPE.
+void serialize_text(const MetricView& view, std::string& out);
 // OpenMetrics text with a timestamp (seconds) on every sample, for backfill. Ends with "# EOF"
 // only when `terminate` is set, so several blocks can be written in sequence.
 void serialize_openmetrics(const MetricSet& set, double timestamp_seconds, std::string& out,

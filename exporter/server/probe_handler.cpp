@@ -235,7 +235,7 @@ void handle_probe(Engine& engine, const httplib::Request& req, httplib::Response
              "Whether the last collection of the target succeeded (1) or failed (0).",
              {"vendor", "target"})
       .add({vendor, name}, up);
-  result.metrics.merge(std::move(probe));
+  result.metrics.add(std::move(probe));
   std::string body;
   serialize_text(result.metrics, body);
   res.status = 200;

@@ -221,7 +221,7 @@ void WebServer::install_routes() {
     auto timeout = scrape_timeout_from_header(
         req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"), offset);
     auto result = engine_.collect_all(timeout);
-    result.metrics.merge(engine_.self().collect());
+    result.metrics.add(engine_.self().collect());
     std::string body;
     serialize_text(result.metrics, body);
     // httplib gzips (or brotli-compresses) text/* bodies when the client accepts it.

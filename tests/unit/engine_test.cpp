@@ -132,7 +132,7 @@ TEST_F(EngineTest, CollectsOverHttpWithTargetLabelAndRequestMetrics) {
   apply({target("a")});
   auto result = engine->collect_all(std::nullopt);
   EXPECT_TRUE(result.all_up);
-  EXPECT_EQ(sample(result.metrics, "testvendor_value", {"a"}), 42);
+  EXPECT_EQ(sample(result.metrics.merged(), "testvendor_value", {"a"}), 42);
   EXPECT_EQ(self_value("fleet_usage_exporter_target_up", {"testvendor", "a"}), 1);
   EXPECT_EQ(self_value("fleet_usage_exporter_target_collections_total", {"testvendor", "a"}), 1);
   EXPECT_EQ(
@@ -189,8 +189,8 @@ TEST_F(EngineTest, HangingTargetMissesItsDeadlineWhileOthersAreServed) {
   const double ms = elapsed_ms(start);
   EXPECT_LT(ms, 400 + 200 + 300);
   EXPECT_FALSE(result.all_up);
-  EXPECT_EQ(sample(result.metrics, "testvendor_value", {"ok"}), 42);
-  EXPECT_TRUE(std::isnan(sample(result.metrics, "testvendor_value", {"hang"})));
+  EXPECT_EQ(sample(result.metrics.merged(), "testvendor_value", {"ok"}), 42);
+  EXPECT_TRUE(std::isnan(sample(result.metrics.merged(), "testvendor_value", {"hang"})));
   EXPECT_EQ(self_value("fleet_usage_exporter_target_up", {"testvendor", "hang"}), 0);
   EXPECT_EQ(self_value("fleet_usage_exporter_target_up", {"testvendor", "ok"}), 1);
   EXPECT_EQ(self_value("fleet_usage_exporter_target_scrape_errors_total",
@@ -226,8 +226,8 @@ TEST_F(EngineTest, ConcurrentScrapesShareOneUpstreamCollection) {
   auto first_result = first.get();
   EXPECT_TRUE(first_result.all_up);
   EXPECT_TRUE(second.all_up);
-  EXPECT_EQ(sample(first_result.metrics, "testvendor_value", {"a"}), 42);
-  EXPECT_EQ(sample(second.metrics, "testvendor_value", {"a"}), 42);
+  EXPECT_EQ(sample(first_result.metrics.merged(), "testvendor_value", {"a"}), 42);
+  EXPECT_EQ(sample(second.metrics.merged(), "testvendor_value", {"a"}), 42);
   EXPECT_EQ(upstream.hits, 1);
   EXPECT_EQ(self_value("fleet_usage_exporter_target_collections_total", {"testvendor", "a"}), 1);
   // Once it is done, the next scrape collects again (no min_interval here).
@@ -246,7 +246,7 @@ TEST_F(EngineTest, MinIntervalServesTheCachedResultAndSaysSo) {
   auto cached = engine->collect_all(std::nullopt);
   EXPECT_EQ(upstream.hits, 1);
   ASSERT_NE(cached.metrics.find("testvendor_value"), nullptr);
-  EXPECT_EQ(sample(cached.metrics, "testvendor_value", {"a"}), 42);
+  EXPECT_EQ(sample(cached.metrics.merged(), "testvendor_value", {"a"}), 42);
   EXPECT_NE(
       cached.metrics.find("testvendor_value")->help().find("(cached: refreshed at most every"),
       std::string::npos);
@@ -333,7 +333,7 @@ TEST_F(EngineTest, CollectOneRunsOnlyThatTarget) {
   apply({target("a"), target("b")});
   auto result = engine->collect_one("testvendor", "b", std::nullopt);
   ASSERT_TRUE(result.has_value());
-  EXPECT_EQ(sample(result->metrics, "testvendor_value", {"b"}), 42);
+  EXPECT_EQ(sample(result->metrics.merged(), "testvendor_value", {"b"}), 42);
   EXPECT_EQ(upstream.hits, 1);
   EXPECT_FALSE(engine->collect_one("testvendor", "missing", std::nullopt).has_value());
 }

@@ -8,6 +8,7 @@
 
 #include "exporter/metrics/builders.h"
 #include "exporter/metrics/collectable.h"
+#include "exporter/metrics/metric_view.h"
 #include "exporter/metrics/serializer.h"
 #include "tests/support/harness.h"
 
@@ -56,6 +57,28 @@ TEST(MetricSet, MergesFamiliesAcrossTargetsAndDropsConflicts) {
   EXPECT_EQ(a.merge(std::move(c)), 1u);
   EXPECT_EQ(text(a),
             "# HELP m M.\n# TYPE m gauge\nm{target=\"a\",k=\"1\"} 1\nm{target=\"b\",k=\"1\"} 2\n");
+}
+
+TEST(MetricView, GroupsSharedSetsByNameWithoutCopyingAndDropsConflicts) {
+  auto a = std::make_shared<MetricSet>(Labels{{"target", "a"}});
+  a->gauge("x_value", "X.", {"k"}).add({"1"}, 1);
+  a->gauge("x_other", "Other.").add({}, 5);
+  auto b = std::make_shared<MetricSet>(Labels{{"target", "b"}});
+  b->gauge("x_value", "X (b).", {"k"}).add({"2"}, 2);
+  b->counter("x_other", "Other, as a counter.").add({}, 7);  // conflicts: left out
+  MetricView view;
+  EXPECT_EQ(view.add(a), 0u);
+  EXPECT_EQ(view.add(b), 1u);
+  ASSERT_EQ(view.groups().size(), 2u);
+  EXPECT_EQ(view.groups()[0].families[1], b->find("x_value"));  // the same family, not a copy
+  EXPECT_EQ(view.series(), 3u);
+  std::string out;
+  serialize_text(view, out);
+  EXPECT_EQ(out,
+            "# HELP x_value X.\n# TYPE x_value gauge\n"
+            "x_value{target=\"a\",k=\"1\"} 1\nx_value{target=\"b\",k=\"2\"} 2\n"
+            "# HELP x_other Other.\n# TYPE x_other gauge\nx_other{target=\"a\"} 5\n");
+  EXPECT_EQ(out, text(view.merged()));
 }
 
 TEST(MetricSet, RemovesDuplicateLabelSetsKeepingTheFirst) {

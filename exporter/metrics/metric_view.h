@@ -1,0 +1,41 @@
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "exporter/metrics/metric_set.h"
+
+namespace fue {
+
+// The families of several MetricSets, grouped by name for one exposition without copying a
+// sample: /metrics serves every target's collected (or cached) set as it is, shared, instead of
+// merging copies of them on every scrape.
+class MetricView {
+ public:
+  // Families of one name, in the order their sets were added; the first gives HELP and TYPE.
+  struct Group {
+    std::vector<const MetricFamily*> families;
+    size_t samples() const;
+  };
+
+  // Adds a set's families. A family whose type or label names differ from the first family of
+  // its name is left out; returns how many samples were left out that way.
+  size_t add(std::shared_ptr<const MetricSet> set);
+  size_t add(MetricSet set) { return add(std::make_shared<const MetricSet>(std::move(set))); }
+
+  const std::vector<Group>& groups() const { return groups_; }
+  // The first family of that name, or null.
+  const MetricFamily* find(std::string_view name) const;
+  size_t series() const;
+  // A copy of everything as one MetricSet, for tools and tests that look families up.
+  MetricSet merged() const;
+
+ private:
+  std::vector<std::shared_ptr<const MetricSet>> sets_;  // keep the families below alive
+  std::vector<Group> groups_;
+  std::unordered_map<std::string_view, size_t> by_name_;  // views of names owned by sets_
+};
+
+}  // namespace fue
