@@ -113,7 +113,7 @@ Engine::Result collect(const std::vector<std::shared_ptr<TargetRunner>>& runners
       continue;
     }
     // Shared, not copied: the target's set is the one its cache holds.
-    const size_t conflicting = result.metrics.add(std::move(outcome.metrics));
+    const size_t conflicting = result.metrics.add(std::move(outcome.metrics), outcome.help_note);
     if (conflicting > 0) {
       log::warn("dropped series whose family conflicts with another target's",
                 {{"target", runners[i]->target().id()}, {"samples", std::to_string(conflicting)}});

@@ -18,12 +18,15 @@ class SelfMetrics {
   // Makes the target's series exist at 0 before its first collection.
   void register_target(const std::string& vendor, const std::string& target);
   void forget_target(const std::string& vendor, const std::string& target);
-  std::shared_ptr<http::RequestObserver> observer(const std::string& vendor, const std::string& target);
+  std::shared_ptr<http::RequestObserver> observer(const std::string& vendor,
+                                                  const std::string& target);
 
   void record_collection(const std::string& vendor, const std::string& target, bool success,
                          double duration_seconds, const std::string& error_reason);
-  void record_cache_hit(const std::string& vendor, const std::string& target, double data_age_seconds);
-  void record_partial_error(const std::string& vendor, const std::string& target, const std::string& reason);
+  void record_cache_hit(const std::string& vendor, const std::string& target,
+                        double data_age_seconds);
+  void record_partial_error(const std::string& vendor, const std::string& target,
+                            const std::string& reason);
   void record_dropped_series(const std::string& vendor, const std::string& target, uint64_t series);
   void record_duplicates_removed(uint64_t samples);
   void record_reload(bool success);

@@ -44,13 +44,6 @@ TargetOutcome deadline_exceeded(const Deadline& deadline, Clock::time_point star
 
 }  // namespace
 
-MetricSet clone_metric_set(const MetricSet& set) {
-  MetricSet copy;
-  for (const auto& f : set.families())
-    copy.family(f->name(), f->help(), f->type(), f->label_names()).append(*f);
-  return copy;
-}
-
 std::string target_fingerprint(const TargetConfig& t, const std::string& user_agent) {
   std::ostringstream out;
   auto field = [&](std::string_view key, const auto& value) { out << key << '=' << value << '\n'; };
@@ -121,7 +114,7 @@ TargetRunner::Ticket TargetRunner::begin(const Deadline& deadline, WorkerPool& p
         Clock::now() - cached_at_ < target_.min_interval) {
       self_->record_cache_hit(target_.vendor, target_.name, seconds_since(cached_at_));
       status_.up = true;
-      return Ticket{nullptr, TargetOutcome{true, cached_, "", ""}, deadline};
+      return Ticket{nullptr, TargetOutcome{true, cached_, "", "", cached_note_}, deadline};
     }
     if (!in_flight_) {
       in_flight_ = std::make_shared<Flight>(deadline);
@@ -224,13 +217,6 @@ void TargetRunner::settle(Flight& f, TargetOutcome outcome) {
                                            {"error", o.message},
                                            {"duration_seconds", std::to_string(duration)}});
   }
-  std::shared_ptr<const MetricSet> cached;
-  if (o.ok && target_.min_interval > Duration::zero()) {
-    auto copy = std::make_shared<MetricSet>(clone_metric_set(*o.metrics));
-    copy->append_help(" (cached: refreshed at most every " +
-                      config::format_duration(target_.min_interval) + ")");
-    cached = std::move(copy);
-  }
   std::lock_guard lock(mutex_);
   status_.up = o.ok;
   status_.last_duration_seconds = duration;
@@ -238,8 +224,11 @@ void TargetRunner::settle(Flight& f, TargetOutcome outcome) {
     status_.ever_succeeded = true;
     status_.last_success_unix = now_unix();
     status_.last_error.clear();
-    if (cached) {
-      cached_ = std::move(cached);
+    if (target_.min_interval > Duration::zero()) {
+      // The same set, shared rather than copied; its HELP gets the note when served from here.
+      cached_ = o.metrics;
+      cached_note_ = " (cached: refreshed at most every " +
+                     config::format_duration(target_.min_interval) + ")";
       cached_at_ = Clock::now();
     }
   } else {

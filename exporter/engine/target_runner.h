@@ -23,10 +23,8 @@ struct TargetOutcome {
   std::shared_ptr<const MetricSet> metrics;  // set when ok; shared by every waiter and the cache
   std::string reason;                        // failure reason token
   std::string message;
+  std::string help_note;  // appended to every HELP of `metrics`, e.g. that they come from cache
 };
-
-// A copy of a set's families (fixed labels are already encoded in the copied samples).
-MetricSet clone_metric_set(const MetricSet& set);
 
 // A canonical description of everything that shapes a target's client and scraper; two targets
 // with equal fingerprints can share one runner across a reload.
@@ -74,7 +72,8 @@ class TargetRunner : public std::enable_shared_from_this<TargetRunner> {
 
   mutable std::mutex mutex_;  // guards the fields below; taken after a flight's lock, never before
   std::shared_ptr<Flight> in_flight_;
-  std::shared_ptr<const MetricSet> cached_;  // last good result, HELP marked as cached
+  std::shared_ptr<const MetricSet> cached_;  // last good result, served with cached_note_
+  std::string cached_note_;
   Clock::time_point cached_at_{};
   TargetStatus status_;
 };

@@ -1,10 +1,10 @@
 #pragma once
 
-#include <functional>
-#include <vector>
-
 #include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
+
+#include <functional>
+#include <vector>
 
 #include "exporter/metrics/metric_set.h"
 
@@ -18,8 +18,11 @@ std::vector<prometheus::MetricFamily> to_prometheus(const MetricSet& set);
 // The exporter's own /metrics path skips this conversion and serialises the lean layout directly.
 class MetricSetCollectable : public prometheus::Collectable {
  public:
-  explicit MetricSetCollectable(std::function<MetricSet()> collect) : collect_(std::move(collect)) {}
-  std::vector<prometheus::MetricFamily> Collect() const override { return to_prometheus(collect_()); }
+  explicit MetricSetCollectable(std::function<MetricSet()> collect)
+      : collect_(std::move(collect)) {}
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    return to_prometheus(collect_());
+  }
 
  private:
   std::function<MetricSet()> collect_;

@@ -192,10 +192,6 @@ size_t MetricSet::series() const {
   return n;
 }
 
-void MetricSet::append_help(std::string_view note) {
-  for (auto& f : families_) f->help_.append(note);
-}
-
 size_t MetricSet::merge(MetricSet&& other) {
   size_t dropped = 0;
   for (auto& f : other.families_) {

@@ -113,8 +113,6 @@ class MetricSet {
 
   const std::vector<std::unique_ptr<MetricFamily>>& families() const { return families_; }
   size_t series() const;
-  // Replaces every family's HELP suffix, e.g. to say the data is served from cache.
-  void append_help(std::string_view note);
 
   // Moves other's families in, merging families of the same name. A family whose type or label
   // names conflict with an existing one is dropped; returns the number of samples dropped.

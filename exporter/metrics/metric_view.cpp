@@ -8,12 +8,12 @@ size_t MetricView::Group::samples() const {
   return n;
 }
 
-size_t MetricView::add(std::shared_ptr<const MetricSet> set) {
+size_t MetricView::add(std::shared_ptr<const MetricSet> set, std::string_view help_note) {
   size_t dropped = 0;
   for (const auto& f : set->families()) {
     const auto [it, inserted] = by_name_.try_emplace(f->name(), groups_.size());
     if (inserted) {
-      groups_.push_back(Group{{f.get()}});
+      groups_.push_back(Group{{f.get()}, std::string(help_note)});
       continue;
     }
     const MetricFamily& first = *groups_[it->second].families.front();
@@ -42,7 +42,8 @@ MetricSet MetricView::merged() const {
   MetricSet out;
   for (const auto& g : groups_) {
     const MetricFamily& first = *g.families.front();
-    auto& f = out.family(first.name(), first.help(), first.type(), first.label_names());
+    auto& f =
+        out.family(first.name(), first.help() + g.help_note, first.type(), first.label_names());
     for (const auto* member : g.families) f.append(*member);
   }
   return out;

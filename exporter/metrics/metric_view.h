@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -17,12 +18,14 @@ class MetricView {
   // Families of one name, in the order their sets were added; the first gives HELP and TYPE.
   struct Group {
     std::vector<const MetricFamily*> families;
+    std::string help_note;  // appended to the first family's HELP
     size_t samples() const;
   };
 
   // Adds a set's families. A family whose type or label names differ from the first family of
   // its name is left out; returns how many samples were left out that way.
-  size_t add(std::shared_ptr<const MetricSet> set);
+  // `help_note` is appended to the HELP of the families the set introduces (e.g. "(cached...)").
+  size_t add(std::shared_ptr<const MetricSet> set, std::string_view help_note = {});
   size_t add(MetricSet set) { return add(std::make_shared<const MetricSet>(std::move(set))); }
 
   const std::vector<Group>& groups() const { return groups_; }

@@ -182,11 +182,12 @@ size_t text_bound(const MetricFamily& f) {
          value_bytes / 8;
 }
 
-void write_header(const MetricFamily& f, std::string& out) {
+void write_header(const MetricFamily& f, std::string_view help_note, std::string& out) {
   out += "# HELP ";
   out += f.name();
   out += ' ';
   append_help_text(out, f.help());
+  append_help_text(out, help_note);
   out += "\n# TYPE ";
   out += f.name();
   out += ' ';
@@ -194,9 +195,10 @@ void write_header(const MetricFamily& f, std::string& out) {
   out += '\n';
 }
 
-// Writes groups of same-named families: `groups` yields spans of family pointers.
-template <class Groups>
-void write_text(const Groups& groups, std::string& out) {
+// Writes groups of same-named families: `groups` yields spans of family pointers, and
+// `note_of(i)` the HELP note of the i-th group.
+template <class Groups, class NoteOf>
+void write_text(const Groups& groups, NoteOf note_of, std::string& out) {
   // An upper bound of the text, reserved once so the text is never copied while it grows. Pages
   // of the bound that are never written are never touched, so over-estimating costs no memory.
   size_t estimate = 4096;
@@ -204,11 +206,12 @@ void write_text(const Groups& groups, std::string& out) {
     for (const MetricFamily* f : group) estimate += text_bound(*f);
   out.reserve(out.size() + estimate);
   memory::advise_huge_pages(out.data(), out.capacity());
-  for (const auto& group : groups) {
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const auto& group = groups[i];
     size_t samples = 0;
     for (const MetricFamily* f : group) samples += f->size();
     if (samples == 0) continue;
-    write_header(*group.front(), out);
+    write_header(*group.front(), note_of(i), out);
     for (const MetricFamily* f : group) write_samples(*f, out, {});
   }
 }
@@ -219,14 +222,16 @@ void serialize_text(const MetricSet& set, std::string& out) {
   std::vector<std::array<const MetricFamily*, 1>> groups;
   groups.reserve(set.families().size());
   for (const auto& f : set.families()) groups.push_back({f.get()});
-  write_text(groups, out);
+  write_text(
+      groups, [](size_t) { return std::string_view(); }, out);
 }
 
 void serialize_text(const MetricView& view, std::string& out) {
   std::vector<std::span<const MetricFamily* const>> groups;
   groups.reserve(view.groups().size());
   for (const auto& g : view.groups()) groups.emplace_back(g.families);
-  write_text(groups, out);
+  write_text(
+      groups, [&](size_t i) { return std::string_view(view.groups()[i].help_note); }, out);
 }
 
 void serialize_openmetrics(const MetricSet& set, double timestamp_seconds, std::string& out,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "exporter/core/log.h"
+#include "exporter/core/memory.h"
 #include "exporter/metrics/serializer.h"
 #include "exporter/server/basic_auth.h"
 #include "exporter/server/landing_page.h"
@@ -88,8 +89,7 @@ std::unique_ptr<httplib::Server> make_server(const WebServerOptions& options) {
     }
   });
   if (!server->is_valid())
-    throw WebConfigError(error.empty() ? "web config " + web->path + ": cannot set up TLS"
-                                       : error);
+    throw WebConfigError(error.empty() ? "web config " + web->path + ": cannot set up TLS" : error);
   return server;
 }
 
@@ -182,6 +182,12 @@ void WebServer::install_guards() {
   server_.set_socket_options([this](socket_t sock) {
     httplib::default_socket_options(sock);
     listen_socket_ = sock;
+  });
+
+  // Runs once a response is written: a scrape's garbage (grouping, self-metrics, small buffers)
+  // goes back to the kernel now, not at the next collection, which may be min_interval away.
+  server_.set_logger([](const httplib::Request& req, const httplib::Response&) {
+    if (req.path == "/metrics" || req.path == "/probe") memory::release_free_memory();
   });
 
   server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {

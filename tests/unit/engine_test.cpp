@@ -241,15 +241,18 @@ TEST_F(EngineTest, MinIntervalServesTheCachedResultAndSaysSo) {
   apply({t});
   auto fresh = engine->collect_all(std::nullopt);
   ASSERT_NE(fresh.metrics.find("testvendor_value"), nullptr);
-  EXPECT_EQ(fresh.metrics.find("testvendor_value")->help().find("cached"), std::string::npos);
+  EXPECT_EQ(fresh.metrics.merged().find("testvendor_value")->help().find("cached"),
+            std::string::npos);
   std::this_thread::sleep_for(20ms);
   auto cached = engine->collect_all(std::nullopt);
   EXPECT_EQ(upstream.hits, 1);
   ASSERT_NE(cached.metrics.find("testvendor_value"), nullptr);
   EXPECT_EQ(sample(cached.metrics.merged(), "testvendor_value", {"a"}), 42);
-  EXPECT_NE(
-      cached.metrics.find("testvendor_value")->help().find("(cached: refreshed at most every"),
-      std::string::npos);
+  EXPECT_NE(cached.metrics.merged()
+                .find("testvendor_value")
+                ->help()
+                .find("(cached: refreshed at most every"),
+            std::string::npos);
   EXPECT_EQ(self_value("fleet_usage_exporter_target_cache_hits_total", {"testvendor", "a"}), 1);
   EXPECT_EQ(self_value("fleet_usage_exporter_target_collections_total", {"testvendor", "a"}), 1);
   EXPECT_GT(self_value("fleet_usage_exporter_target_data_age_seconds", {"testvendor", "a"}), 0.01);

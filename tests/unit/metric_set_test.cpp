@@ -114,11 +114,15 @@ TEST(MetricSet, WrongLabelCountIsAProgrammingError) {
   EXPECT_THROW(f.add({"only-one"}, 1), std::logic_error);
 }
 
-TEST(MetricSet, AppendHelpMarksCachedData) {
-  MetricSet set;
-  set.gauge("m", "M.").add({}, 1);
-  set.append_help(" (cached)");
-  EXPECT_EQ(text(set), "# HELP m M. (cached)\n# TYPE m gauge\nm 1\n");
+TEST(MetricView, AHelpNoteMarksCachedDataWithoutCopyingTheSet) {
+  auto set = std::make_shared<MetricSet>();
+  set->gauge("m", "M.").add({}, 1);
+  MetricView view;
+  view.add(set, " (cached)");
+  std::string out;
+  serialize_text(view, out);
+  EXPECT_EQ(out, "# HELP m M. (cached)\n# TYPE m gauge\nm 1\n");
+  EXPECT_EQ(set->find("m")->help(), "M.");
 }
 
 TEST(MetricSet, OpenMetricsNamesCounterFamiliesWithoutTotalAndStampsSamples) {
