@@ -73,8 +73,11 @@ Response Client::attempt(const Request& req, const Deadline& deadline) {
   httplib::Request hreq = to_httplib(req, url, options_.user_agent);
   BodySink sink;
   const size_t max_bytes = options_.settings.max_response_bytes;
-  hreq.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+  hreq.content_receiver = [&](const char* data, size_t size, uint64_t offset, uint64_t total) {
     if (sink.body.size() + size > max_bytes) return !(sink.too_large = true);
+    // The whole body at once when its length is announced (and allowed): a megabyte page
+    // otherwise regrows and copies itself a dozen times.
+    if (offset == 0 && total > size && total <= max_bytes) sink.body.reserve(total);
     if (deadline.expired())
       return !(sink.expired = true);  // a slow drip must not outlive the scrape
     sink.body.append(data, size);

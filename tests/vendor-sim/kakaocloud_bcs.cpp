@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 
+#include "tests/vendor-sim/page_memo.h"
 #include "tests/vendor-sim/sim.h"
 #include "tests/vendor-sim/token_table.h"
 
@@ -237,28 +238,37 @@ void list_instances(Server& s, const httplib::Request& req, httplib::Response& r
     return s.error(kVendor, res, 400, "sort_dirs must be asc or desc");
 
   const VendorKnobs k = s.knobs(kVendor);
-  std::vector<int> order;
-  for (int i = 0; i < k.fleet_size; ++i) order.push_back(dir == "asc" ? i : k.fleet_size - 1 - i);
-  Json page = Json::array();
-  int total = 0;
   bool filtered = false;
   for (const char* key :
        {"id", "name", "vm_state", "flavor_name", "availability_zone", "instance_type", "status"})
     filtered = filtered || req.has_param(key);
-  if (!filtered) {  // large fleets: build only the rows of this page
-    total = k.fleet_size;
-    for (int n = offset; n < total && n < offset + limit; ++n)
-      page.push_back(instance(k.seed, order[n]));
-  }
-  for (int i : filtered ? order : std::vector<int>{}) {
-    Json vm = instance(k.seed, i);
-    if (!matches(vm, req)) continue;
-    if (total >= offset && total < offset + limit) page.push_back(std::move(vm));
-    ++total;
-  }
-  Json body = {{"instances", std::move(page)},
-               {"pagination", {{"total", total}, {"offset", offset}, {"limit", limit}}}};
-  res.set_content(body.dump(), "application/json");
+  auto make = [&] {
+    std::vector<int> order;
+    for (int i = 0; i < k.fleet_size; ++i) order.push_back(dir == "asc" ? i : k.fleet_size - 1 - i);
+    Json page = Json::array();
+    int total = 0;
+    if (!filtered) {  // large fleets: build only the rows of this page
+      total = k.fleet_size;
+      for (int n = offset; n < total && n < offset + limit; ++n)
+        page.push_back(instance(k.seed, order[n]));
+    }
+    for (int i : filtered ? order : std::vector<int>{}) {
+      Json vm = instance(k.seed, i);
+      if (!matches(vm, req)) continue;
+      if (total >= offset && total < offset + limit) page.push_back(std::move(vm));
+      ++total;
+    }
+    Json body = {{"instances", std::move(page)},
+                 {"pagination", {{"total", total}, {"offset", offset}, {"limit", limit}}}};
+    return body.dump();
+  };
+  if (filtered) return res.set_content(make(), "application/json");
+  // An unfiltered page depends only on the fleet and the paging.
+  static PageMemo memo;
+  const auto page = memo.get(std::to_string(k.fleet_size) + "/" + std::to_string(k.seed) + "/" +
+                                 std::to_string(offset) + "/" + std::to_string(limit) + "/" + dir,
+                             make);
+  res.set_content(*page, "application/json");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 
+#include "tests/vendor-sim/page_memo.h"
 #include "tests/vendor-sim/sim.h"
 #include "tests/vendor-sim/token_table.h"
 
@@ -229,33 +230,42 @@ void batch_query(Server& s, const httplib::Request& req, httplib::Response& res)
 
   if (page_no > 1) await_rendezvous();
   const VendorKnobs k = s.knobs(kVendor);
-  // Filters use the cheap per-phone fields, so only the rows of this page are built in full.
-  std::vector<int> matching;
-  for (int i = 0; i < k.fleet_size; ++i) {
-    if (!tag.empty() && scene_tag(k.seed, i) != tag) continue;
-    if (!want_id.empty() && phone_id(k.seed, i) != want_id) continue;
-    if (!want_name.empty() && phone_name(i) != want_name) continue;
-    matching.push_back(i);
-  }
-  Json result = Json::array();
-  const size_t start = static_cast<size_t>(page_no - 1) * page_size;
-  for (size_t n = start; n < matching.size() && n < start + page_size; ++n)
-    result.push_back(phone(k.seed, matching[n]));
+  auto make = [&] {
+    // Filters use the cheap per-phone fields, so only the rows of this page are built in full.
+    std::vector<int> matching;
+    for (int i = 0; i < k.fleet_size; ++i) {
+      if (!tag.empty() && scene_tag(k.seed, i) != tag) continue;
+      if (!want_id.empty() && phone_id(k.seed, i) != want_id) continue;
+      if (!want_name.empty() && phone_name(i) != want_name) continue;
+      matching.push_back(i);
+    }
+    Json result = Json::array();
+    const size_t start = static_cast<size_t>(page_no - 1) * page_size;
+    for (size_t n = start; n < matching.size() && n < start + page_size; ++n)
+      result.push_back(phone(k.seed, matching[n]));
 
-  Json paging = {{"page_no", page_no},
-                 {"page_size", page_size},
-                 {"total_count", matching.size()},
-                 {"error_code", "0"},
-                 {"error_msg", "OK"}};
-  Json body;
-  if (k.seed % 2 == 0) {  // shape A: the field table
-    body["data"] = paging;
-    body["data"]["result"] = std::move(result);
-  } else {  // shape B: the vendor's example
-    body = paging;
-    body["data"] = {{"result", std::move(result)}};
-  }
-  res.set_content(body.dump(), "application/json;charset=UTF-8");
+    Json paging = {{"page_no", page_no},
+                   {"page_size", page_size},
+                   {"total_count", matching.size()},
+                   {"error_code", "0"},
+                   {"error_msg", "OK"}};
+    Json body;
+    if (k.seed % 2 == 0) {  // shape A: the field table
+      body["data"] = paging;
+      body["data"]["result"] = std::move(result);
+    } else {  // shape B: the vendor's example
+      body = paging;
+      body["data"] = {{"result", std::move(result)}};
+    }
+    return body.dump();
+  };
+  // A page depends only on the fleet, the paging and the filters (not on x-request-id).
+  static PageMemo memo;
+  const auto page = memo.get(std::to_string(k.fleet_size) + "/" + std::to_string(k.seed) + "/" +
+                                 std::to_string(page_no) + "/" + std::to_string(page_size) + "/" +
+                                 tag + "/" + want_id + "/" + want_name,
+                             make);
+  res.set_content(*page, "application/json;charset=UTF-8");
 }
 
 }  // namespace
