@@ -151,7 +151,7 @@ double query_at(PrometheusServer& prometheus, const std::string& promql, int64_t
 TEST(BackfillE2E, HistoryReachesPrometheusWithTheSimulatorsDailyValues) {
   SimProcess sim;
   TempDir dir("fue-backfill");
-  write_file(dir.file("config.toml"), config_text(sim.base()));
+  write_file(dir.file("config.toml"), with_scaled_timeouts(config_text(sim.base())));
   const auto run = backfill(dir.file("config.toml"), dir.file("out.om"));
   ASSERT_EQ(run.code, 0) << run.output;
   EXPECT_NE(run.output.find("8 of 8 ranges done, 0 to do"), std::string::npos) << run.output;
@@ -246,7 +246,7 @@ TEST(BackfillE2E, HistoryReachesPrometheusWithTheSimulatorsDailyValues) {
 TEST(BackfillE2E, ResumeAfterAFailureATornWriteAndAKillWritesEveryDayOnce) {
   SimProcess sim;
   TempDir dir("fue-backfill");
-  write_file(dir.file("config.toml"), config_text(sim.base()));
+  write_file(dir.file("config.toml"), with_scaled_timeouts(config_text(sim.base())));
   const auto clean = backfill(dir.file("config.toml"), dir.file("reference.om"));
   ASSERT_EQ(clean.code, 0) << clean.output;
   const std::string reference = read_file(dir.file("reference.om"));

@@ -38,7 +38,7 @@ class ExporterE2E : public ::testing::Test {
     config = std::regex_replace(config, std::regex("min_interval = \"[^\"]*\""),
                                 "min_interval = \"0s\"");
     config_path_ = "/tmp/fue-e2e-" + std::to_string(getpid()) + ".toml";
-    write_file(config_path_, config);
+    write_file(config_path_, with_scaled_timeouts(config));
     port_ = free_loopback_port();
     exporter_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{FUE_EXPORTER_BIN, "--config.file", config_path_,

@@ -29,10 +29,14 @@ std::map<std::string, sim::VendorKnobs> fleet(int size) {
 // Device UIDs the simulator generated, read the way a client would.
 std::vector<std::string> device_uids(InProcessSim& sim) {
   httplib::Client c("127.0.0.1", sim.port());
+  c.set_read_timeout(60, 0);  // an instrumented simulator can be slow
   httplib::Headers h = {{"Authorization", "Bearer sim-notehub-pat"}};
   auto res = c.Get(std::string("/notehub/v1/projects/") + kProject + "/devices?pageSize=100", h);
-  EXPECT_TRUE(res && res->status == 200);
   std::vector<std::string> out;
+  if (!res || res->status != 200) {
+    ADD_FAILURE() << "listing the simulator's devices failed";
+    return out;
+  }
   // Keep the parsed body alive: looping over parse(...)["devices"] would dangle.
   const auto body = nlohmann::json::parse(res->body);
   for (const auto& d : body["devices"]) out.push_back(d["uid"]);

@@ -12,6 +12,7 @@
 #include "exporter/engine/self_metrics.h"
 #include "exporter/metrics/serializer.h"
 #include "scrapers/registry.h"
+#include "tests/support/real_stack.h"
 
 namespace fue::test {
 
@@ -56,6 +57,10 @@ std::string substitute(std::string text, const std::string& sim_base) {
 CollectOutput collect_with(InProcessSim& sim, const std::string& config_text) {
   auto config = std::make_shared<ExporterConfig>(
       parse_config(substitute(config_text, sim.base()), "test.toml", builtin_vendors()));
+  // Instrumented builds (scripts/sanitize) run slower: their deadlines stretch to match.
+  for (auto& t : config->targets)
+    t.timeout =
+        Duration(static_cast<Duration::rep>(static_cast<double>(t.timeout.count()) * time_scale()));
   auto self = std::make_shared<SelfMetrics>();
   Engine engine(builtin_vendors(), self);
   engine.apply(config);

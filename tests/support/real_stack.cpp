@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
@@ -43,6 +44,23 @@ double time_scale() {
   const char* text = std::getenv("FUE_TEST_TIME_SCALE");
   const double scale = text ? std::atof(text) : 1.0;
   return scale >= 1.0 ? scale : 1.0;
+}
+
+std::string with_scaled_timeouts(const std::string& config_text) {
+  const double scale = time_scale();
+  if (scale == 1.0) return config_text;
+  static const std::regex timeout(R"(((^|\n)\s*(default_)?timeout\s*=\s*")(\d+)s")");
+  std::string out;
+  auto last = config_text.cbegin();
+  for (std::sregex_iterator it(config_text.begin(), config_text.end(), timeout), end; it != end;
+       ++it) {
+    const auto& m = *it;
+    out.append(last, m[0].first);
+    out += m[1].str() + std::to_string(std::lround(std::stod(m[4].str()) * scale)) + "s\"";
+    last = m[0].second;
+  }
+  out.append(last, config_text.cend());
+  return out;
 }
 
 int free_loopback_port() {
@@ -105,7 +123,7 @@ ExporterProcess::ExporterProcess(const std::string& config_text, const std::stri
                                  const std::vector<std::string>& extra_args) {
   config_path_ = dir_.file("config.toml");
   log_path_ = dir_.file("exporter.log");
-  write_file(config_path_, substitute(config_text, sim_base));
+  write_file(config_path_, with_scaled_timeouts(substitute(config_text, sim_base)));
   port_ = free_loopback_port();
   std::vector<std::string> argv{FUE_EXPORTER_BIN, "--config.file", config_path_,
                                 "--web.listen-address", "127.0.0.1:" + std::to_string(port_)};

@@ -21,6 +21,8 @@ int free_loopback_port();
 // 1). scripts/sanitize sets it, so tests that assert a 1-3 s deadline stretch those deadlines
 // (and the configured timeouts behind them) rather than fail on an instrumented binary.
 double time_scale();
+// `config_text` with every `timeout`/`default_timeout = "<n>s"` multiplied by time_scale().
+std::string with_scaled_timeouts(const std::string& config_text);
 
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it by the destructor.
 class TempDir {
