@@ -8,8 +8,8 @@
 // these keep that from costing page faults while it runs and resident memory once it is done.
 namespace fue::memory {
 
-// Called once at start-up: few malloc arenas, so the free memory a scrape leaves behind sits in
-// few places that release_free_memory() can return, not in one arena per thread for good.
+// Called once at start-up: few malloc arenas and a fixed mmap threshold, so the memory a scrape
+// frees goes back to the kernel instead of staying in a per-thread arena for good.
 void configure_allocator();
 
 // Asks the kernel to back [p, p + bytes) with transparent huge pages ("madvise" mode, Debian's

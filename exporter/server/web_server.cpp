@@ -3,11 +3,13 @@
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -228,10 +230,24 @@ void WebServer::install_routes() {
         req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"), offset);
     auto result = engine_.collect_all(timeout);
     result.metrics.add(engine_.self().collect());
-    std::string body;
-    serialize_text(result.metrics, body);
-    // httplib gzips (or brotli-compresses) text/* bodies when the client accepts it.
-    res.set_content(std::move(body), kTextContentType);
+    auto body = std::make_shared<std::string>();
+    serialize_text(result.metrics, *body);
+    const std::string encodings = req.get_header_value("Accept-Encoding");
+    if (encodings.find("gzip") == std::string::npos && encodings.find("br") == std::string::npos) {
+      res.set_content(std::move(*body), kTextContentType);
+      return;
+    }
+    // Handed to httplib in 64 KiB chunks, which it compresses one by one as it sends them: the
+    // compressed text is never held whole next to the plain one (set_content would).
+    res.set_chunked_content_provider(
+        kTextContentType, [body](size_t offset, httplib::DataSink& sink) {
+          if (offset >= body->size()) {
+            sink.done();
+            return true;
+          }
+          const size_t n = std::min<size_t>(64 * 1024, body->size() - offset);
+          return sink.write(body->data() + offset, n);
+        });
   });
 
   server_.Get("/probe", [this](const httplib::Request& req, httplib::Response& res) {

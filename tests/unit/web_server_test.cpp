@@ -107,6 +107,14 @@ TEST_F(WebServerTest, MetricsIsGzippedWhenTheClientAcceptsIt) {
   ASSERT_TRUE(plain);
   EXPECT_EQ(plain->get_header_value("Content-Encoding"), "");
   EXPECT_NE(plain->body.find("testvendor_value"), std::string::npos);
+  // Streamed and compressed chunk by chunk, it still decompresses to the whole exposition.
+  client->set_decompress(true);
+  auto inflated = client->Get("/metrics", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(inflated);
+  EXPECT_EQ(inflated->status, 200);
+  EXPECT_NE(inflated->body.find("testvendor_value"), std::string::npos);
+  EXPECT_NE(inflated->body.find("fleet_usage_exporter_build_info{"), std::string::npos);
+  test::expect_promtool_ok(inflated->body);
 }
 
 TEST_F(WebServerTest, FailingTargetStillAnswers200) {
