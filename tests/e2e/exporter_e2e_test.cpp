@@ -52,7 +52,7 @@ class ExporterE2E : public ::testing::Test {
 
   httplib::Client client() const {
     httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(30, 0);
+    c.set_read_timeout(static_cast<time_t>(30 * time_scale()), 0);
     return c;
   }
   httplib::Client sim() const { return httplib::Client("127.0.0.1", sim_port_); }

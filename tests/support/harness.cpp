@@ -40,10 +40,24 @@ int InProcessSim::route_requests(const std::string& route) const {
   return s["by_route"].contains(route) ? s["by_route"][route].get<int>() : 0;
 }
 
+namespace {
+
+// The test config pointed at `sim`. Instrumented builds (scripts/sanitize) run slower: their
+// target timeouts stretch by time_scale().
+std::shared_ptr<ExporterConfig> test_config(InProcessSim& sim, const std::string& config_text) {
+  auto config = std::make_shared<ExporterConfig>(
+      parse_config(substitute(config_text, sim.base()), "test.toml", builtin_vendors()));
+  for (auto& t : config->targets)
+    t.timeout =
+        Duration(static_cast<Duration::rep>(static_cast<double>(t.timeout.count()) * time_scale()));
+  return config;
+}
+
+}  // namespace
+
 TestExporter::TestExporter(InProcessSim& sim, const std::string& config_text)
     : self(std::make_shared<SelfMetrics>()), engine(builtin_vendors(), self) {
-  engine.apply(std::make_shared<ExporterConfig>(
-      parse_config(substitute(config_text, sim.base()), "test.toml", builtin_vendors())));
+  engine.apply(test_config(sim, config_text));
 }
 
 std::string substitute(std::string text, const std::string& sim_base) {
@@ -55,12 +69,7 @@ std::string substitute(std::string text, const std::string& sim_base) {
 }
 
 CollectOutput collect_with(InProcessSim& sim, const std::string& config_text) {
-  auto config = std::make_shared<ExporterConfig>(
-      parse_config(substitute(config_text, sim.base()), "test.toml", builtin_vendors()));
-  // Instrumented builds (scripts/sanitize) run slower: their deadlines stretch to match.
-  for (auto& t : config->targets)
-    t.timeout =
-        Duration(static_cast<Duration::rep>(static_cast<double>(t.timeout.count()) * time_scale()));
+  auto config = test_config(sim, config_text);
   auto self = std::make_shared<SelfMetrics>();
   Engine engine(builtin_vendors(), self);
   engine.apply(config);
