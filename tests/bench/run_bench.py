@@ -97,9 +97,10 @@ def exposition(args, tmp, rows):
                      % (ours["seconds"], ours["build_seconds"], ours["serialize_seconds"],
                         ours["bytes"] / 1e6, ours["peak_rss_bytes"] / 1e6, own(ours) / 1e6,
                         ours["baseline_rss_bytes"] / 1e6, own(ours) / ours["bytes"]),
-                     "target <= 0.25 s at 1M: %s; RSS <= 2.5x text: %s" % (
+                     # Both targets are the 1M-series ones; smaller sizes show the trend.
+                     "target <= 0.25 s at 1M: %s; RSS <= 2.5x text at 1M: %s" % (
                          ("met" if ours["seconds"] <= 0.25 else "MISSED") if big else "-",
-                         "met" if own(ours) <= 2.5 * ours["bytes"] else "MISSED")))
+                         ("met" if own(ours) <= 2.5 * ours["bytes"] else "MISSED") if big else "-")))
         rows.append(("exposition %s series: (a) ours + gzip" % fmt_size(n),
                      "%.3f s CPU (gzip %.3f s), %.2f MB gzip, peak RSS %.1f MB"
                      % (gz["seconds"], gz["compress_seconds"], gz["gzip_bytes"] / 1e6,
