@@ -124,6 +124,16 @@ def exposition(args, tmp, rows):
 
 
 # ---------------------------------------------------------------- processes
+def stop_process(p):
+    """SIGTERM, then SIGKILL if it has not exited within 15 s."""
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(15)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
 class Sim:
     def __init__(self, args, tmp, fleet, latency_ms):
         cmd = [os.path.join(args.build_dir, "tests/vendor-sim"), "--listen-address", "127.0.0.1:0"]
@@ -155,12 +165,7 @@ class Sim:
         urllib.request.urlopen(req, timeout=30).read()
 
     def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        try:
-            self.p.wait(15)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
+        stop_process(self.p)
 
 
 class Exporter:
@@ -209,12 +214,7 @@ class Exporter:
         return len(os.listdir("/proc/%d/task" % self.p.pid))
 
     def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        try:
-            self.p.wait(15)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
+        stop_process(self.p)
 
 
 def free_port():
