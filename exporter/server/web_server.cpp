@@ -175,6 +175,8 @@ void WebServer::install_guards() {
   const size_t max_connections = options_.max_connections;
   server_.new_task_queue = [max_connections] { return new OnDemandThreadPool(max_connections); };
   server_.set_read_timeout(options_.read_timeout_seconds, 0);
+  // A response's headers and body are separate writes: no Nagle wait between them.
+  server_.set_tcp_nodelay(true);
   server_.set_write_timeout(options_.write_timeout_seconds, 0);
   server_.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
   server_.set_keep_alive_max_count(options_.keep_alive_max_requests);
