@@ -17,7 +17,8 @@ void configure_allocator();
 // Does nothing for buffers below a few megabytes.
 void advise_huge_pages(const void* p, size_t bytes);
 
-// Returns free memory inside malloc's arenas to the kernel; called when a collection ends.
+// Returns free memory inside malloc's arenas to the kernel; called when a collection ends and
+// once a /metrics or /probe response is written.
 void release_free_memory();
 
 // An allocator for the few buffers that grow to tens of megabytes (a family's label arena and
