@@ -114,7 +114,9 @@ TargetRunner::Ticket TargetRunner::begin(const Deadline& deadline, WorkerPool& p
         Clock::now() - cached_at_ < target_.min_interval) {
       self_->record_cache_hit(target_.vendor, target_.name, seconds_since(cached_at_));
       status_.up = true;
-      return Ticket{nullptr, TargetOutcome{true, cached_, "", "", cached_note_}, deadline};
+      const std::string note = " (cached: refreshed at most every " +
+                               config::format_duration(target_.min_interval) + ")";
+      return Ticket{nullptr, TargetOutcome{true, cached_, "", "", note}, deadline};
     }
     if (!in_flight_) {
       in_flight_ = std::make_shared<Flight>(deadline);
@@ -227,8 +229,6 @@ void TargetRunner::settle(Flight& f, TargetOutcome outcome) {
     if (target_.min_interval > Duration::zero()) {
       // The same set, shared rather than copied; its HELP gets the note when served from here.
       cached_ = o.metrics;
-      cached_note_ = " (cached: refreshed at most every " +
-                     config::format_duration(target_.min_interval) + ")";
       cached_at_ = Clock::now();
     }
   } else {

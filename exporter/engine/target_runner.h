@@ -72,8 +72,7 @@ class TargetRunner : public std::enable_shared_from_this<TargetRunner> {
 
   mutable std::mutex mutex_;  // guards the fields below; taken after a flight's lock, never before
   std::shared_ptr<Flight> in_flight_;
-  std::shared_ptr<const MetricSet> cached_;  // last good result, served with cached_note_
-  std::string cached_note_;
+  std::shared_ptr<const MetricSet> cached_;  // last good result, served with a HELP note
   Clock::time_point cached_at_{};
   TargetStatus status_;
 };

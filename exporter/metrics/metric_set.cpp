@@ -144,11 +144,6 @@ size_t MetricFamily::remove_duplicates() {
   return removed;
 }
 
-void MetricFamily::reserve(size_t samples, size_t arena_bytes) {
-  samples_.reserve(samples);
-  arena_.reserve(arena_bytes);
-}
-
 void MetricFamily::expect(size_t samples) {
   samples_.reserve(samples_.size() + samples);
   expect_from_ = samples_.size();
@@ -190,24 +185,6 @@ size_t MetricSet::series() const {
   size_t n = 0;
   for (const auto& f : families_) n += f->size();
   return n;
-}
-
-size_t MetricSet::merge(MetricSet&& other) {
-  size_t dropped = 0;
-  for (auto& f : other.families_) {
-    MetricFamily* mine = find(f->name());
-    if (!mine) {
-      families_.push_back(std::move(f));
-      continue;
-    }
-    if (mine->type() != f->type() || mine->label_names() != f->label_names()) {
-      dropped += f->size();
-      continue;
-    }
-    mine->append(*f);
-  }
-  other.families_.clear();
-  return dropped;
 }
 
 size_t MetricSet::remove_duplicates() {

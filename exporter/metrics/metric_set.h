@@ -64,7 +64,6 @@ class MetricFamily {
   void append(const MetricFamily& other);
   // Drops samples whose label set (and kind) repeats an earlier one; returns how many.
   size_t remove_duplicates();
-  void reserve(size_t samples, size_t arena_bytes);
   // A hint that about `samples` more samples follow (e.g. one per VM of a listed fleet): their
   // storage is reserved now, and the label arena's once the first few show their size, so a
   // large family never regrows and copies itself. Regrowth cost more than all else at 1M series.
@@ -114,9 +113,6 @@ class MetricSet {
   const std::vector<std::unique_ptr<MetricFamily>>& families() const { return families_; }
   size_t series() const;
 
-  // Moves other's families in, merging families of the same name. A family whose type or label
-  // names conflict with an existing one is dropped; returns the number of samples dropped.
-  size_t merge(MetricSet&& other);
   // Removes duplicate label sets in every family; returns how many samples were removed.
   size_t remove_duplicates();
 

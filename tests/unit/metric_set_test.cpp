@@ -48,14 +48,16 @@ TEST(MetricSet, FormatsSpecialValues) {
   EXPECT_EQ(out, "0 -3 1e+20 0.25 +Inf -Inf NaN ");
 }
 
-TEST(MetricSet, MergesFamiliesAcrossTargetsAndDropsConflicts) {
+TEST(MetricView, MergesFamiliesAcrossTargetsAndDropsConflicts) {
   MetricSet a(Labels{{"target", "a"}}), b(Labels{{"target", "b"}}), c;
   a.gauge("m", "M.", {"k"}).add({"1"}, 1);
   b.gauge("m", "M.", {"k"}).add({"1"}, 2);
   c.counter("m", "M.", {"k"}).add({"1"}, 3);  // same name, other type and labels
-  EXPECT_EQ(a.merge(std::move(b)), 0u);
-  EXPECT_EQ(a.merge(std::move(c)), 1u);
-  EXPECT_EQ(text(a),
+  MetricView view;
+  EXPECT_EQ(view.add(std::move(a)), 0u);
+  EXPECT_EQ(view.add(std::move(b)), 0u);
+  EXPECT_EQ(view.add(std::move(c)), 1u);
+  EXPECT_EQ(text(view.merged()),
             "# HELP m M.\n# TYPE m gauge\nm{target=\"a\",k=\"1\"} 1\nm{target=\"b\",k=\"1\"} 2\n");
 }
 
