@@ -142,6 +142,9 @@ name = {{ $t.name | toString | toJson }}
 {{- end }}
 {{- end }}
 {{- end }}
+{{- if and $root.Values.config.minInterval (not (hasKey $t "min_interval")) }}
+min_interval = {{ $root.Values.config.minInterval | toString | toJson }}
+{{- end }}
 {{- end -}}
 
 {{/* The config file of one shard. Argument: dict root, shard. */}}
@@ -209,5 +212,17 @@ name = {{ $t.name | toString | toJson }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The scheme Prometheus scrapes with: the value given, else https when the web config has TLS.
+Argument: dict root, scheme. */}}
+{{- define "fue.scrapeScheme" -}}
+{{- if .scheme -}}
+{{- .scheme -}}
+{{- else if and .root.Values.webConfig.enabled .root.Values.webConfig.tls -}}
+https
+{{- else -}}
+http
 {{- end -}}
 {{- end -}}

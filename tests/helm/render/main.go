@@ -265,6 +265,12 @@ type chartFile struct {
 	Keywords    []string          `yaml:"keywords"`
 	Sources     []string          `yaml:"sources"`
 	Annotations map[string]string `yaml:"annotations"`
+	// Helm's Maintainer: templates rarely read it, but a strict parse must accept it.
+	Maintainers []struct {
+		Name  string `yaml:"name"`
+		Email string `yaml:"email"`
+		URL   string `yaml:"url"`
+	} `yaml:"maintainers"`
 }
 
 // walk lists regular files under dir, following symbolic links as Helm's loader does

@@ -103,13 +103,21 @@ function checkDeployment(where, d) {
     if (!sc.capabilities || !(sc.capabilities.drop || []).includes('ALL')) problem(cw, 'capabilities are not all dropped');
     if (!c.resources || !c.resources.requests || !c.resources.limits) problem(cw, 'no resource requests and limits');
     const probes = { livenessProbe: '/-/healthy', readinessProbe: '/-/ready' };
+    // With a web config (basic auth, client certificates) those paths need credentials the kubelet
+    // does not have, so the probes must check the TCP port instead.
+    const webConfig = (c.args || []).some((a) => a.startsWith('--web.config.file='));
     for (const [probe, want] of Object.entries(probes)) {
+      if (webConfig) {
+        if (!(c[probe] && c[probe].tcpSocket)) problem(cw, `${probe} is not a tcpSocket probe although --web.config.file is set`);
+        continue;
+      }
       const got = c[probe] && c[probe].httpGet && c[probe].httpGet.path;
       if (got !== want) problem(cw, `${probe} checks ${got}, not ${want}`);
     }
     const portNames = new Set((c.ports || []).map((p) => p.name));
     for (const probe of Object.keys(probes)) {
-      const port = c[probe] && c[probe].httpGet && c[probe].httpGet.port;
+      const handler = c[probe] && (c[probe].httpGet || c[probe].tcpSocket);
+      const port = handler && handler.port;
       if (typeof port === 'string' && !portNames.has(port)) problem(cw, `${probe} names port ${port}, which does not exist`);
     }
     const mounts = new Set((c.volumeMounts || []).map((m) => m.name));
