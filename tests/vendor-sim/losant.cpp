@@ -199,7 +199,8 @@ class Losant {
     send(res, instance_object(id));
   }
 
-  // One entry per day in [start, end]; `fill` gets the entry and k, the days back from the end.
+  // One entry per bucket in [start, end]; `fill` gets the entry, k (the buckets back from the
+  // end) and the bucket's start in ms.
   // History (a range that ends before today, UTC) keys each bucket by its absolute index
   // instead, so that a day's figures are the same whatever range asks for it (backfill tests
   // derive them by asking for that day alone).
@@ -211,7 +212,7 @@ class Losant {
     Json counts = Json::array();
     for (int64_t b = first; b <= last; ++b) {
       Json e = {{"date", iso(b * bucket_ms)}};
-      fill(e, history ? history_key(b) : static_cast<uint64_t>(last - b));
+      fill(e, history ? history_key(b) : static_cast<uint64_t>(last - b), b * bucket_ms);
       counts.push_back(std::move(e));
     }
     return {{"start", iso(r.start)}, {"end", iso(r.end)}, {"counts", std::move(counts)}};
@@ -226,14 +227,14 @@ class Losant {
     const uint64_t salt = fnv1a(id);
     const Range r = range_of(req);
     if (is_history(r)) {
-      send(res, daily(r, kDayMs, [&](Json& e, uint64_t key) {
+      send(res, daily(r, kDayMs, [&](Json& e, uint64_t key, int64_t) {
              e["total"] = k.fleet_size - pick(k.seed, salt + key, 13, 0, k.fleet_size / 10 + 1);
              e["created"] = pick(k.seed, salt + key, 11, 0, k.fleet_size / 20);
              e["deleted"] = pick(k.seed, salt + key, 12, 0, k.fleet_size / 50);
            }));
       return;
     }
-    Json body = daily(r, kDayMs, [](Json&, uint64_t) {});
+    Json body = daily(r, kDayMs, [](Json&, uint64_t, int64_t) {});
     // Walk back from today's total so that total(d-1) = total(d) - created(d) + deleted(d).
     int64_t total = k.fleet_size;
     auto& counts = body["counts"];
@@ -250,13 +251,21 @@ class Losant {
     send(res, body);
   }
 
+  // The demo tenant's monthly-report notebooks run on the 1st of each month and use 82% of the
+  // plan's notebook minutes at once; every other day adds at most 3 runs of a minute. So month to
+  // date is 82-92% of the plan on any day, at any hour, of any month: the demo's quota alert
+  // (over 80%, under 95%) holds whatever the calendar says. An empty fleet runs no notebooks.
   void notebook_minutes(const httplib::Request& req, httplib::Response& res,
                         const std::string& id) {
     const auto k = s_.knobs(kVendor);
     const uint64_t salt = fnv1a(id);
-    send(res, daily(range_of(req), kDayMs, [&](Json& e, uint64_t back) {
-           const int64_t runs = pick(k.seed, salt + back, 21, 0, k.fleet_size / 10);
-           e["minutes"] = runs * pick(k.seed, salt + back, 22, 1, 9);
+    const int64_t plan =
+        s_.fixture(kVendor, "instance-get.json")["limits"].value("notebookMinutesPerMonth", 0);
+    send(res, daily(range_of(req), kDayMs, [&](Json& e, uint64_t back, int64_t day_ms) {
+           const bool month_start = day_ms == month_start_ms(day_ms);
+           const int64_t runs =
+               k.fleet_size == 0 ? 0 : (month_start ? 13 : pick(k.seed, salt + back, 21, 0, 3));
+           e["minutes"] = month_start && runs ? plan * 82 / 100 : runs;
            e["completed"] = runs - runs / 10;
            e["canceled"] = runs / 20;
            e["errored"] = runs / 10 - runs / 20;
@@ -273,7 +282,7 @@ class Losant {
     const bool as_bytes = bool_param(req, "asBytes");
     const bool non_billable = bool_param(req, "includeNonBillable");
     const int64_t bucket = resolution == "3600000" ? kHourMs : kDayMs;
-    send(res, daily(range_of(req), bucket, [&](Json& e, uint64_t back) {
+    send(res, daily(range_of(req), bucket, [&](Json& e, uint64_t back, int64_t) {
            int64_t v = k.fleet_size * pick(k.seed, salt + back, 31, 20, 60) * (bucket / kHourMs);
            if (non_billable) v += v / 20;
            if (as_bytes) v *= pick(k.seed, salt, 32, 200, 600);
