@@ -4,15 +4,56 @@
 The JSON files are committed; this script is their source. Edit here, run
 `python3 dashboards/generate.py`, and commit both. Every panel and target reads the
 `datasource` variable; template variables use `label_values()` of the exporter's own series.
+Grafana's Import dialog asks for the data source through `__inputs` (DS_PROMETHEUS), and the
+`cluster`, `job` and `instance` variables scope every query, so two exporters never mix.
+tests/scripts/dashboards_schema_test.sh type-checks the files against @grafana/schema.
 tests/unit/dashboards_lint_test.cpp checks the structure and the metric and label names, and
 tests/e2e/dashboards_e2e_test.cpp runs every expression against a real Prometheus.
 """
 import json
 import os
+import re
+import sys
 
 DS = {"type": "prometheus", "uid": "${datasource}"}
 SCHEMA_VERSION = 39
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+# Every query is scoped to the selected exporters; `cluster` matches series without that label
+# too when "All" (.*) is selected, so it is harmless where Prometheus has no cluster label.
+SCOPE = 'cluster=~"$cluster",job=~"$job",instance=~"$instance"'
+METRIC = re.compile(r"\b((?:fleet_usage_exporter|losant|notehub|thousandeyes|koophone|kakaocloud_bcs)_[a-z0-9_]+)(\{\}|\{)?")
+
+
+def scope(expr):
+    """Adds SCOPE to every selector of the exporter's metrics in a PromQL expression."""
+    def add(m):
+        if m.group(2) == "{":
+            return m.group(1) + "{" + SCOPE + ","
+        return m.group(1) + "{" + SCOPE + "}"
+    return METRIC.sub(add, expr)
+
+
+# The Import dialog's data source picker: it replaces ${DS_PROMETHEUS} with the chosen uid.
+INPUTS = [{
+    "name": "DS_PROMETHEUS",
+    "label": "Prometheus",
+    "description": "The Prometheus that scrapes fleet-usage-exporter",
+    "type": "datasource",
+    "pluginId": "prometheus",
+    "pluginName": "Prometheus",
+}]
+
+
+def requires(panels):
+    out = [{"type": "grafana", "id": "grafana", "name": "Grafana", "version": "9.0.0"},
+           {"type": "datasource", "id": "prometheus", "name": "Prometheus", "version": "1.0.0"}]
+    names = {"timeseries": "Time series", "stat": "Stat", "gauge": "Gauge",
+             "bargauge": "Bar gauge", "piechart": "Pie chart", "table": "Table"}
+    for t in sorted({p["type"] for p in panels if p["type"] != "row"}):
+        out.append({"type": "panel", "id": t, "name": names[t], "version": ""})
+    return out
 
 
 def datasource_var():
@@ -21,7 +62,7 @@ def datasource_var():
         "label": "Data source",
         "type": "datasource",
         "query": "prometheus",
-        "current": {},
+        "current": {"selected": False, "text": "${DS_PROMETHEUS}", "value": "${DS_PROMETHEUS}"},
         "hide": 0,
         "includeAll": False,
         "multi": False,
@@ -37,9 +78,9 @@ def query_var(name, query, label=None, multi=True):
         "label": label or name,
         "type": "query",
         "datasource": DS,
-        "definition": query,
         "query": {"query": query, "refId": "PrometheusVariableQueryEditor-VariableQuery"},
-        "current": {},
+        "current": {"selected": True, "text": ["All"], "value": ["$__all"]} if multi else
+                   {"selected": False, "text": "", "value": ""},
         "hide": 0,
         "includeAll": multi,
         "multi": multi,
@@ -117,7 +158,7 @@ def targets(exprs, instant=False, fmt=None):
         t = {
             "refId": chr(ord("A") + i),
             "datasource": DS,
-            "expr": expr,
+            "expr": scope(expr),
             "legendFormat": legend or "__auto",
             "range": not instant,
             "instant": instant,
@@ -261,8 +302,23 @@ def table(title, desc, exprs, unit, hide=("Time", "__name__", "job", "instance")
     }
 
 
+def scope_vars():
+    """cluster, job and instance: which exporters the dashboard shows."""
+    info = "fleet_usage_exporter_build_info"
+    return [
+        query_var("cluster", f"label_values({info}, cluster)", "cluster (optional)"),
+        query_var("job", f'label_values({info}{{cluster=~"$cluster"}}, job)'),
+        query_var("instance", f'label_values({info}{{cluster=~"$cluster",job=~"$job"}}, instance)', "exporter"),
+    ]
+
+
 def dashboard(uid, title, description, tags, variables, layout):
+    for v in variables:
+        if v["type"] == "query":
+            v["query"]["query"] = scope(v["query"]["query"])
     return {
+        "__inputs": INPUTS,
+        "__requires": requires(layout.panels),
         "uid": uid,
         "title": title,
         "description": description,
@@ -291,14 +347,14 @@ def dashboard(uid, title, description, tags, variables, layout):
             "type": "dashboards",
             "tags": ["fleet-usage-exporter"],
             "asDropdown": True,
-            "includeVars": False,
+            "includeVars": True,
             "keepTime": True,
             "icon": "external link",
             "targetBlank": False,
             "tooltip": "",
             "url": "",
         }],
-        "templating": {"list": [datasource_var()] + variables},
+        "templating": {"list": [datasource_var()] + scope_vars() + variables},
         "panels": layout.panels,
     }
 
@@ -725,8 +781,10 @@ DASHBOARDS = {
 
 
 def main():
+    # An output directory other than dashboards/ lets a test compare without writing here.
+    out = sys.argv[1] if len(sys.argv) > 1 else HERE
     for name, build in DASHBOARDS.items():
-        with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
+        with open(os.path.join(out, name), "w", encoding="utf-8") as f:
             json.dump(build(), f, indent=2, ensure_ascii=False)
             f.write("\n")
 

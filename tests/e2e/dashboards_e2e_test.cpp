@@ -57,7 +57,10 @@ class DashboardsE2E : public ::testing::Test {
         "  - job_name: fleet-usage-exporter\n"
         "    static_configs:\n"
         "      - targets: ['127.0.0.1:" +
-        std::to_string(exporter_->port()) + "']\n";
+        std::to_string(exporter_->port()) +
+        "']\n"
+        // A multi-cluster setup's target label: the dashboards' cluster variable must find it.
+        "        labels: {cluster: e2e}\n";
     prometheus_ = std::make_unique<PrometheusServer>(options);
     // A few scrapes, so that rate() and increase() over 15 s have samples to work with.
     ASSERT_TRUE(prometheus_->wait_for_series(

@@ -67,8 +67,9 @@ const Catalog& exporter_catalog() {
   return catalog;
 }
 
-// Labels Prometheus adds to every scraped series.
-const Labels kScrapeLabels = {"job", "instance"};
+// Labels Prometheus adds to every scraped series, and `cluster`, which a multi-cluster setup adds
+// as a target label (the dashboards' optional cluster variable).
+const Labels kScrapeLabels = {"job", "instance", "cluster"};
 
 // ------------------------------------------------------------------ PromQL names
 
@@ -207,6 +208,12 @@ std::vector<std::string> check_names(const std::string& where, const std::string
   if (n.selectors.empty()) problems.push_back(where + ": no metric in '" + q + "'");
   for (const auto& [metric, labels] : n.selectors) {
     if (metric.empty()) continue;
+    // Prometheus' own series of each scrape (the exporter-down alert).
+    if (metric == "up") {
+      for (const auto& l : labels)
+        if (!kScrapeLabels.count(l)) problems.push_back(where + ": up has no label " + l);
+      continue;
+    }
     auto it = catalog.find(metric);
     if (it == catalog.end()) {
       problems.push_back(where + ": the exporter produces no metric " + metric);
@@ -300,7 +307,15 @@ std::vector<std::string> check_structure(const std::string& name, const nlohmann
       !std::regex_match(d["uid"].get<std::string>(), std::regex("fue-[a-z_]{1,36}")))
     bad("uid must be a stable 'fue-...' id");
   if (d.value("title", "").empty()) bad("no title");
-  if (d.contains("__inputs")) bad("__inputs: export for sharing externally is not wanted");
+  // Grafana's Import dialog offers a data source picker for each of __inputs.
+  bool ds_input = false;
+  for (const auto& in : d.value("__inputs", nlohmann::json::array()))
+    ds_input |= in.value("name", "") == "DS_PROMETHEUS" && in.value("pluginId", "") == "prometheus";
+  if (!ds_input) bad("no __inputs entry DS_PROMETHEUS for the Import dialog's data source picker");
+  if (!d.contains("__requires") || !d["__requires"].is_array()) bad("no __requires");
+  for (const auto& link : d.value("links", nlohmann::json::array()))
+    if (!link.value("includeVars", false) || !link.value("keepTime", false))
+      bad("dashboard link '" + link.value("title", "") + "' drops the variables or the time range");
   find_datasources(d, "", p);
 
   // Template variables.
@@ -314,6 +329,9 @@ std::vector<std::string> check_structure(const std::string& name, const nlohmann
     bad("no 'datasource' variable of type datasource for prometheus");
   if (!by_name.count("target") || by_name["target"].value("type", "") != "query")
     bad("no 'target' query variable");
+  for (const char* scope : {"job", "instance"})
+    if (!by_name.count(scope) || by_name[scope].value("type", "") != "query")
+      bad(std::string("no '") + scope + "' query variable: two exporters would mix");
   for (const auto& v : vars) {
     if (v.value("type", "") != "query") continue;
     std::string sel, label;
@@ -418,6 +436,14 @@ TEST(DashboardsLintCheckers, BrokenStructureIsReported) {
   auto old = good;
   old["schemaVersion"] = 27;
   EXPECT_FALSE(check_structure("old", old).empty());
+  auto no_inputs = good;
+  no_inputs.erase("__inputs");
+  EXPECT_FALSE(check_structure("no_inputs", no_inputs).empty());
+  auto no_job = good;
+  auto& vars = no_job["templating"]["list"];
+  for (size_t i = 0; i < vars.size(); ++i)
+    if (vars[i].value("name", "") == "job") vars.erase(i--);
+  EXPECT_FALSE(check_structure("no_job", no_job).empty());
 }
 
 // ------------------------------------------------------------------ the shipped files
