@@ -271,6 +271,29 @@ const std::vector<std::string>& expand_values() {
   return v;
 }
 
+// The billing period that contains now: it starts on the 5th at 00:00 UTC, as the vendor's
+// example (2026-11-05 to 2026-12-05) does, and rolls with the clock so that it is current on any
+// date. Returns {monthStart, monthEnd} as the API writes them.
+std::pair<std::string, std::string> current_billing_period() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  if (tm.tm_mday < 5) tm.tm_mon -= 1;
+  tm.tm_mday = 5;
+  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+  auto text = [](std::tm t) {
+    const std::time_t secs = timegm(&t);  // normalises a month of -1 or 12
+    std::tm n{};
+    gmtime_r(&secs, &n);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &n);
+    return std::string(buf);
+  };
+  std::tm end = tm;
+  end.tm_mon += 1;
+  return {text(tm), text(end)};
+}
+
 Json usage_body(const VendorKnobs& k, const std::set<std::string>& expand) {
   int64_t cloud_used = 0, cloud_projected = 0, ent_used = 0, ent_projected = 0;
   Json tests = Json::array();
@@ -311,9 +334,10 @@ Json usage_body(const VendorKnobs& k, const std::set<std::string>& expand) {
     enterprise.back()["enterpriseAgentsUsed"] = agents_per_group[kGroups[g].aid];
   }
   const int64_t fleet = std::max(k.fleet_size, 1);
+  const auto [month_start, month_end] = current_billing_period();
   Json usage = {{"quota",
-                 {{"monthStart", "2026-11-05T00:00:00Z"},
-                  {"monthEnd", "2026-12-05T00:00:00Z"},
+                 {{"monthStart", month_start},
+                  {"monthEnd", month_end},
                   {"cloudUnitsIncluded", fleet * 2400000},
                   {"deviceAgentsIncluded", 100},
                   {"endpointAgentsIncluded", fleet * 8},
