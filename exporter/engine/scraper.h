@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,8 @@
 
 namespace fue {
 
+class WorkerPool;
+
 // What one collection of one target works with. The engine makes a fresh one per collection.
 struct ScrapeContext {
   const TargetConfig& target;
@@ -25,6 +28,11 @@ struct ScrapeContext {
   // A problem that does not fail the whole target (one instance 404, an optional group 403):
   // logged with the target and counted in fleet_usage_exporter_target_partial_errors_total.
   std::function<void(std::string_view reason, std::string_view message)> partial_error;
+  // Where listings report the unique resources they collected and the total the server
+  // reported (fleet_usage_exporter_listing_resources); may be empty.
+  std::function<void(std::string_view endpoint, size_t listed, std::optional<int64_t> reported)>
+      listing{};
+  WorkerPool* pool = nullptr;  // the engine's bounded pool, for concurrent pages; may be null
 };
 
 // One vendor's scraper for one target. Long-lived: it may keep state across collections (a token

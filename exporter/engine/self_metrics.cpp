@@ -68,6 +68,7 @@ struct TargetStats {
   std::map<std::string, uint64_t> partial_errors;
   std::map<std::pair<std::string, std::string>, uint64_t> requests;  // endpoint, code
   std::map<std::string, Histogram> request_durations;                // endpoint
+  std::map<std::string, SelfMetrics::ListingFigures> listings;       // endpoint
 };
 
 // Shared with the request observers, which live in the targets' HTTP clients and may outlive a
@@ -178,6 +179,11 @@ void SelfMetrics::record_dropped_series(const std::string& vendor, const std::st
   impl_->state->with(vendor, target, [&](TargetStats& s) { s.dropped_series += series; });
 }
 
+void SelfMetrics::record_listings(const std::string& vendor, const std::string& target,
+                                  std::map<std::string, ListingFigures> listings) {
+  impl_->state->with(vendor, target, [&](TargetStats& s) { s.listings = std::move(listings); });
+}
+
 void SelfMetrics::record_duplicates_removed(uint64_t samples) {
   auto& st = *impl_->state;
   std::lock_guard lock(st.mutex);
@@ -260,7 +266,17 @@ MetricSet SelfMetrics::collect() const {
   auto& durations = set.family("fleet_usage_exporter_api_request_duration_seconds",
                                "Upstream API request durations in seconds, by endpoint.",
                                MetricType::kHistogram, {"vendor", "target", "endpoint"});
+  auto& listings =
+      set.gauge("fleet_usage_exporter_listing_resources",
+                "Resources the last collection's paginated listings of the target found: the "
+                "unique ones listed (source=\"listed\") and the total the vendor reported "
+                "(source=\"reported\", when it reports one). They differ on an incomplete listing.",
+                {"vendor", "target", "endpoint", "source"});
   for (const auto& [key, s] : st.targets) {
+    for (const auto& [endpoint, l] : s.listings) {
+      listings.add({key.first, key.second, endpoint, "listed"}, l.listed);
+      if (l.reported) listings.add({key.first, key.second, endpoint, "reported"}, *l.reported);
+    }
     for (const auto& [reason, n] : s.errors)
       errors.add({key.first, key.second, reason}, static_cast<double>(n));
     for (const auto& [reason, n] : s.partial_errors)

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "exporter/http/http_client.h"
@@ -28,6 +30,15 @@ class SelfMetrics {
   void record_partial_error(const std::string& vendor, const std::string& target,
                             const std::string& reason);
   void record_dropped_series(const std::string& vendor, const std::string& target, uint64_t series);
+  // What one collection's listings found, per endpoint: the unique resources listed and the
+  // total the vendor reported (none when any listing of the endpoint reported no total).
+  struct ListingFigures {
+    double listed = 0;
+    std::optional<double> reported;
+  };
+  // Replaces the target's listing figures with those of its latest collection.
+  void record_listings(const std::string& vendor, const std::string& target,
+                       std::map<std::string, ListingFigures> listings);
   void record_duplicates_removed(uint64_t samples);
   void record_reload(bool success);
   // How long the last whole collection (every target, one /metrics request or --once) took.

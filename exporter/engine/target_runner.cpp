@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <sstream>
 
 #include "build_info.h"
@@ -18,6 +19,7 @@ struct TargetRunner::Flight {
   std::condition_variable done;
   const Deadline deadline;  // the deadline of the scrape that started it
   const Clock::time_point started = Clock::now();
+  WorkerPool* pool = nullptr;  // the pool it runs on, lent to its listings' pages
   bool settled = false;
   TargetOutcome outcome;
 };
@@ -120,6 +122,7 @@ TargetRunner::Ticket TargetRunner::begin(const Deadline& deadline, WorkerPool& p
     }
     if (!in_flight_) {
       in_flight_ = std::make_shared<Flight>(deadline);
+      in_flight_->pool = &pool;
       start = true;
     }
     flight = in_flight_;
@@ -146,7 +149,7 @@ TargetOutcome TargetRunner::finish(Ticket& ticket) {
 void TargetRunner::run(const std::shared_ptr<Flight>& flight) {
   TargetOutcome outcome = flight->deadline.expired()
                               ? failure("deadline_exceeded", "queued until past the deadline")
-                              : collect_upstream(flight->deadline);
+                              : collect_upstream(flight->deadline, flight->pool);
   {
     std::lock_guard lock(flight->mutex);
     if (!flight->settled) {
@@ -165,7 +168,7 @@ void TargetRunner::run(const std::shared_ptr<Flight>& flight) {
   memory::release_free_memory();
 }
 
-TargetOutcome TargetRunner::collect_upstream(const Deadline& deadline) {
+TargetOutcome TargetRunner::collect_upstream(const Deadline& deadline, WorkerPool* pool) {
   auto out = std::make_shared<MetricSet>(
       std::vector<std::pair<std::string, std::string>>{{"target", target_.name}});
   SeriesCap cap(target_.per_resource_series, target_.max_resources);
@@ -182,6 +185,22 @@ TargetOutcome TargetRunner::collect_upstream(const Deadline& deadline) {
                       self_->record_partial_error(target_.vendor, target_.name,
                                                   std::string(reason));
                     }};
+  // Summed per endpoint over the collection's listings (one per project, instance, filter...).
+  std::mutex listings_mutex;
+  std::map<std::string, SelfMetrics::ListingFigures> listings;
+  ctx.listing = [&](std::string_view endpoint, size_t listed, std::optional<int64_t> reported) {
+    std::lock_guard lock(listings_mutex);
+    auto [it, fresh] = listings.try_emplace(std::string(endpoint));
+    auto& l = it->second;
+    l.listed += static_cast<double>(listed);
+    if (fresh && reported)
+      l.reported = static_cast<double>(*reported);
+    else if (l.reported && reported)
+      *l.reported += static_cast<double>(*reported);
+    else
+      l.reported.reset();  // a listing without a total: no sum to compare with
+  };
+  ctx.pool = pool;
   TargetOutcome outcome;
   try {
     if (!scraper_) throw ScrapeError("internal", "scraper unavailable: " + create_error_);
@@ -199,6 +218,7 @@ TargetOutcome TargetRunner::collect_upstream(const Deadline& deadline) {
   }
   if (cap.dropped_series() > 0)
     self_->record_dropped_series(target_.vendor, target_.name, cap.dropped_series());
+  self_->record_listings(target_.vendor, target_.name, std::move(listings));
   return outcome;
 }
 

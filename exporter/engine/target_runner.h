@@ -59,7 +59,8 @@ class TargetRunner : public std::enable_shared_from_this<TargetRunner> {
 
  private:
   void run(const std::shared_ptr<Flight>& flight);
-  TargetOutcome collect_upstream(const Deadline& deadline);
+  // `pool` also runs the collection's concurrent pages (see listing::run_bounded).
+  TargetOutcome collect_upstream(const Deadline& deadline, WorkerPool* pool);
   // Records the flight's one result; the caller holds the flight's lock.
   void settle(Flight& flight, TargetOutcome outcome);
 

@@ -77,6 +77,7 @@ Page parse_page(const Json& body) {
   Page page;
   const Json& pagination = json::object_or_empty(body, "pagination");
   page.total = json::opt_int(pagination, "total");
+  page.limit = json::opt_int(pagination, "limit");
   const Json& rows = json::array_or_empty(body, "instances");
   page.rows = rows.size();
   page.vms.reserve(rows.size());

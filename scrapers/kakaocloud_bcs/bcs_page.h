@@ -29,6 +29,7 @@ struct Vm {
 struct Page {
   std::vector<Vm> vms;
   std::optional<int64_t> total;  // pagination.total; absent when the server sent none
+  std::optional<int64_t> limit;  // pagination.limit: the page size the server used
   size_t rows = 0;               // rows in the body, including any that were unusable
 };
 

@@ -2,8 +2,7 @@
 
 #include "exporter/core/errors.h"
 #include "exporter/core/log.h"
-#include "exporter/http/page_merge.h"
-#include "exporter/http/pagination.h"
+#include "exporter/engine/listing.h"
 #include "exporter/http/token_provider.h"
 #include "scrapers/kakaocloud_bcs/bcs_errors.h"
 #include "scrapers/kakaocloud_bcs/bcs_metrics.h"
@@ -49,68 +48,22 @@ Page BcsScraper::fetch_page(ScrapeContext& ctx, int64_t offset, int64_t limit) {
   return parse_page(ctx.http.get_json(std::move(req), ctx.deadline));
 }
 
-namespace {
-ScrapeError runaway(int max_pages) {
-  return ScrapeError("runaway_paging", "no pagination.total and still full pages after max_pages " +
-                                           std::to_string(max_pages) + " pages; stopped");
-}
-}  // namespace
-
-std::vector<std::vector<Vm>> BcsScraper::list(ScrapeContext& ctx) {
-  const int64_t limit = settings_->page_size;
-  Page first = fetch_page(ctx, 0, limit);
-  std::vector<std::vector<Vm>> out;
-  const bool full_first = static_cast<int64_t>(first.rows) >= limit;
-  const bool has_total = first.total && (*first.total > 0 || first.rows == 0);
-  out.push_back(std::move(first.vms));
-  if (!full_first && (!has_total || *first.total <= static_cast<int64_t>(first.rows))) return out;
-
-  if (has_total) {
-    const int pages = http::page_count(*first.total, limit);
-    if (pages > settings_->max_pages)
-      throw ScrapeError("runaway_paging", "pagination.total " + std::to_string(*first.total) +
-                                              " needs " + std::to_string(pages) +
-                                              " pages, more than max_pages " +
-                                              std::to_string(settings_->max_pages));
-    auto rest = http::fetch_pages<std::vector<Vm>>(
-        1, pages - 1, ctx.target.http.concurrency,
-        [&](int page) { return fetch_page(ctx, page * limit, limit).vms; });
-    for (auto& p : rest) out.push_back(std::move(p));
-    return out;
-  }
-
-  // No total: one page after another until a short page, with a hard stop.
-  if (settings_->max_pages <= 1) throw runaway(settings_->max_pages);
-  try {
-    follow_pages(ctx, limit, out);
-  } catch (const ScrapeError& e) {
-    if (e.reason() == "runaway_paging") throw runaway(settings_->max_pages);
-    throw;
-  }
-  return out;
-}
-
-void BcsScraper::follow_pages(ScrapeContext& ctx, int64_t limit,
-                              std::vector<std::vector<Vm>>& out) {
-  http::follow_cursor(
-      [&](const std::optional<std::string>& cursor) -> std::optional<std::string> {
-        const int64_t offset = cursor ? std::stoll(*cursor) : limit;
-        Page page = fetch_page(ctx, offset, limit);
-        const bool more = static_cast<int64_t>(page.rows) >= limit;
-        out.push_back(std::move(page.vms));
-        if (!more) return std::nullopt;
-        return std::to_string(offset + limit);
-      },
-      settings_->max_pages - 1);
+std::vector<Vm> BcsScraper::list(ScrapeContext& ctx) {
+  listing::Spec spec{"list_instances", settings_->page_size, settings_->max_pages};
+  auto result = listing::by_offset<Vm>(
+      ctx, spec, [](const Vm& v) -> std::string_view { return v.id; },
+      [&](int64_t offset, int64_t limit) {
+        Page p = fetch_page(ctx, offset, limit);
+        // pagination.total defaults to 0 in the vendor's model: 0 beside rows means "not sent".
+        if (p.total && *p.total == 0 && p.rows > 0) p.total.reset();
+        // The server's pagination.limit, not our limit, is the page size: it may cap ours.
+        return listing::Page<Vm>{std::move(p.vms), p.rows, p.total, p.limit, {}, {}};
+      });
+  return std::move(result.rows);
 }
 
 void BcsScraper::collect(ScrapeContext& ctx) {
-  size_t duplicates = 0;
-  auto vms = http::merge_unique(
-      list(ctx), [](const Vm& v) -> std::string_view { return v.id; }, &duplicates);
-  if (duplicates > 0)
-    log::debug("kakaocloud_bcs listing shifted while paging; duplicates dropped",
-               {{"target", ctx.target.name}, {"duplicates", std::to_string(duplicates)}});
+  const auto vms = list(ctx);
   if (ctx.target.group_enabled("fleet")) emit_fleet(vms, ctx.out);
   if (ctx.target.per_resource_series) emit_per_vm(vms, ctx.out, ctx.cap);
 }

@@ -9,17 +9,16 @@
 
 namespace fue::kakaocloud_bcs {
 
-// Lists every BCS instance of one target with GET /api/v1/instances: offset 0 first, then the
-// remaining offsets concurrently once pagination.total is known, then the metrics.
+// Lists every BCS instance of one target with GET /api/v1/instances through the shared listing
+// (offset/limit, paged by the echoed pagination.limit, reconciled with pagination.total), then
+// the metrics.
 class BcsScraper : public Scraper {
  public:
   BcsScraper(const TargetConfig& target, http::Client& client);
   void collect(ScrapeContext& ctx) override;
 
  private:
-  std::vector<std::vector<Vm>> list(ScrapeContext& ctx);
-  // Sequential paging from offset `limit` until a short page, for answers without a total.
-  void follow_pages(ScrapeContext& ctx, int64_t limit, std::vector<std::vector<Vm>>& out);
+  std::vector<Vm> list(ScrapeContext& ctx);
   Page fetch_page(ScrapeContext& ctx, int64_t offset, int64_t limit);
 
   std::shared_ptr<const Settings> settings_;

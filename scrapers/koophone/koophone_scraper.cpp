@@ -4,8 +4,8 @@
 
 #include "exporter/core/errors.h"
 #include "exporter/core/log.h"
+#include "exporter/engine/listing.h"
 #include "exporter/http/page_merge.h"
-#include "exporter/http/pagination.h"
 #include "scrapers/koophone/koophone_errors.h"
 #include "scrapers/koophone/koophone_metrics.h"
 
@@ -71,27 +71,17 @@ Page KoophoneScraper::fetch_page(ScrapeContext& ctx, const http::Query& filter, 
   return page;
 }
 
-std::vector<std::vector<Phone>> KoophoneScraper::list(ScrapeContext& ctx,
-                                                      const http::Query& filter) {
-  Page first = fetch_page(ctx, filter, 1, settings_->page_size);
-  // The size the server really used decides the page count; it may cap what we asked for.
-  const int64_t effective =
-      first.page_size && *first.page_size > 0 ? *first.page_size : settings_->page_size;
-  const int64_t total = first.total_count.value_or(0);
-  const int pages = http::page_count(total, effective);
-  if (pages > settings_->max_pages)
-    throw ScrapeError("runaway_paging", "total_count " + std::to_string(total) + " needs " +
-                                            std::to_string(pages) + " pages, more than max_pages " +
-                                            std::to_string(settings_->max_pages));
-  std::vector<std::vector<Phone>> out;
-  out.reserve(pages);
-  out.push_back(std::move(first.phones));
-  auto rest = http::fetch_pages<std::vector<Phone>>(
-      2, pages, ctx.target.http.concurrency, [&](int page_no) {
-        return fetch_page(ctx, filter, page_no, static_cast<int>(effective)).phones;
+std::vector<Phone> KoophoneScraper::list(ScrapeContext& ctx, const http::Query& filter) {
+  listing::Spec spec{"batch_query", settings_->page_size, settings_->max_pages};
+  auto result = listing::by_page<Phone>(
+      ctx, spec, [](const Phone& p) -> std::string_view { return p.instance_id; },
+      [&](int page_no, int64_t page_size) {
+        Page p = fetch_page(ctx, filter, page_no, static_cast<int>(page_size));
+        // The echoed page_size, not ours, is the page size: the server may cap what we asked.
+        const size_t rows = p.phones.size();
+        return listing::Page<Phone>{std::move(p.phones), rows, p.total_count, p.page_size, {}, {}};
       });
-  for (auto& p : rest) out.push_back(std::move(p));
-  return out;
+  return std::move(result.rows);
 }
 
 void KoophoneScraper::collect(ScrapeContext& ctx) {
@@ -110,16 +100,11 @@ void KoophoneScraper::collect(ScrapeContext& ctx) {
   }
   if (filters.empty()) filters.push_back(base);
 
-  std::vector<std::vector<Phone>> pages;
-  for (const auto& f : filters)
-    for (auto& p : list(ctx, f)) pages.push_back(std::move(p));
-  size_t duplicates = 0;
-  auto phones = http::merge_unique(
-      std::move(pages), [](const Phone& p) -> std::string_view { return p.instance_id; },
-      &duplicates);
-  if (duplicates > 0)
-    log::debug("koophone listing shifted while paging; duplicates dropped",
-               {{"target", ctx.target.name}, {"duplicates", std::to_string(duplicates)}});
+  std::vector<std::vector<Phone>> lists;
+  for (const auto& f : filters) lists.push_back(list(ctx, f));
+  // A phone may match both an id and a name filter: counted once.
+  auto phones = http::merge_unique(std::move(lists),
+                                   [](const Phone& p) -> std::string_view { return p.instance_id; });
 
   if (ctx.target.group_enabled("fleet")) emit_fleet(phones, ctx.out);
   const bool backup = ctx.target.group_enabled("backup");

@@ -11,8 +11,9 @@
 
 namespace fue::koophone {
 
-// Lists every cloud phone of one target with GET /v1/instances/batch-query: page 1 first, then
-// the remaining pages concurrently once total_count is known, then the metrics.
+// Lists every cloud phone of one target with GET /v1/instances/batch-query through the shared
+// listing (page number/page size, paged by the echoed page_size, reconciled with total_count),
+// then the metrics.
 class KoophoneScraper : public Scraper {
  public:
   KoophoneScraper(const TargetConfig& target, http::Client& client);
@@ -20,7 +21,7 @@ class KoophoneScraper : public Scraper {
 
  private:
   // All phones matching one filter (none, one instance id, or one instance name).
-  std::vector<std::vector<Phone>> list(ScrapeContext& ctx, const http::Query& filter);
+  std::vector<Phone> list(ScrapeContext& ctx, const http::Query& filter);
   Page fetch_page(ScrapeContext& ctx, const http::Query& filter, int page_no, int page_size);
 
   std::shared_ptr<const Settings> settings_;

@@ -4,9 +4,8 @@
 #include <exception>
 
 #include "exporter/core/errors.h"
+#include "exporter/engine/listing.h"
 #include "exporter/http/json_util.h"
-#include "exporter/http/page_merge.h"
-#include "exporter/http/pagination.h"
 #include "scrapers/losant/losant_errors.h"
 #include "scrapers/losant/losant_metrics.h"
 #include "scrapers/losant/losant_parse.h"
@@ -58,49 +57,40 @@ http::Request LosantScraper::request(std::string path, std::string endpoint,
   return r;
 }
 
-// Losant collections page with a zero-based `page` and `perPage`: the first page gives
-// totalCount, and the remaining pages are fetched concurrently.
-static std::vector<json> fetch_all_pages(ScrapeContext& ctx,
-                                         const std::function<json(int page)>& get_page,
-                                         int per_page, const char* id_key) {
-  auto items_of = [](const json& body) {
-    const json& items = fue::json::array_or_empty(fue::json::require_object(body, "page"), "items");
-    return std::vector<json>(items.begin(), items.end());
-  };
-  json first = get_page(0);
-  std::vector<std::vector<json>> pages;
-  pages.push_back(items_of(first));
-  auto total = fue::json::opt_int(first, "totalCount");
-  int64_t size = fue::json::opt_int(first, "perPage").value_or(per_page);
-  if (size <= 0) size = per_page;
-  const bool short_page = static_cast<int64_t>(pages[0].size()) < size;
-  if (total && !short_page && size < *total) {
-    const int count = http::page_count(*total, size);
-    if (count > kMaxPages) {
-      throw ScrapeError("runaway_paging", std::to_string(*total) + " items at " +
-                                              std::to_string(size) + " per page is more than " +
-                                              std::to_string(kMaxPages) + " pages");
-    }
-    auto rest = http::fetch_pages<std::vector<json>>(1, count - 1, ctx.target.http.concurrency,
-                                                     [&](int p) { return items_of(get_page(p)); });
-    for (auto& page : rest) pages.push_back(std::move(page));
-  }
-  return http::merge_unique(std::move(pages),
-                            [id_key](const json& item) { return string_key(item, id_key); });
+// Losant collections page with a zero-based `page` and `perPage`, through the shared listing:
+// the first page's echoed perPage and totalCount plan the rest, fetched concurrently.
+static std::vector<json> fetch_all_pages(
+    ScrapeContext& ctx, const std::string& endpoint,
+    const std::function<json(int page, int64_t per_page)>& get_page, int per_page,
+    const char* id_key) {
+  const listing::Spec spec{endpoint, per_page, kMaxPages, 0};
+  auto result = listing::by_page<json>(
+      ctx, spec, [id_key](const json& item) { return string_key(item, id_key); },
+      [&](int page, int64_t size) {
+        const json body = get_page(page, size);
+        const json& items =
+            fue::json::array_or_empty(fue::json::require_object(body, "page"), "items");
+        listing::Page<json> p;
+        p.rows.assign(items.begin(), items.end());
+        p.total = fue::json::opt_int(body, "totalCount");
+        p.page_size = fue::json::opt_int(body, "perPage");
+        return p;
+      });
+  return std::move(result.rows);
 }
 
 std::vector<std::string> LosantScraper::discover(ScrapeContext& ctx) const {
   const int per_page = 100;
-  auto get_page = [&](int page) {
+  auto get_page = [&](int page, int64_t size) {
     return ctx.http.get_json(request("/instances", "instances",
                                      {{"sortField", "id"},
                                       {"sortDirection", "asc"},
                                       {"page", std::to_string(page)},
-                                      {"perPage", std::to_string(per_page)}}),
+                                      {"perPage", std::to_string(size)}}),
                              ctx.deadline);
   };
   std::vector<std::string> ids;
-  for (const auto& item : fetch_all_pages(ctx, get_page, per_page, "id")) {
+  for (const auto& item : fetch_all_pages(ctx, "instances", get_page, per_page, "id")) {
     auto id = fue::json::opt_string(item, "id");
     if (!id) id = fue::json::opt_string(item, "instanceId");
     if (id && is_object_id(*id)) ids.push_back(*id);
@@ -128,12 +118,12 @@ std::vector<ResourceSummary> LosantScraper::fetch_summaries(ScrapeContext& ctx,
                                                             const std::string& id,
                                                             int64_t now_ms) const {
   const int per_page = settings_.historical_summaries_per_page;
-  auto get_page = [&](int page) {
+  auto get_page = [&](int page, int64_t size) {
     http::Query q{{"month", ms(now_ms)},
                   {"sortField", settings_.summary_sort_field},
                   {"sortDirection", settings_.summary_sort_direction},
                   {"page", std::to_string(page)},
-                  {"perPage", std::to_string(per_page)}};
+                  {"perPage", std::to_string(size)}};
     if (!settings_.summary_resource_type.empty()) {
       q.emplace_back("filterField", "resourceType");
       q.emplace_back("filter", settings_.summary_resource_type);
@@ -143,7 +133,8 @@ std::vector<ResourceSummary> LosantScraper::fetch_summaries(ScrapeContext& ctx,
         ctx.deadline);
   };
   std::vector<ResourceSummary> out;
-  for (const auto& item : fetch_all_pages(ctx, get_page, per_page, "resourceId")) {
+  for (const auto& item :
+       fetch_all_pages(ctx, "historical_summaries", get_page, per_page, "resourceId")) {
     out.push_back(parse_summary(item));
   }
   return out;
@@ -210,9 +201,10 @@ LosantScraper::Outcome LosantScraper::fetch_instance(ScrapeContext& ctx, const s
 void LosantScraper::collect(ScrapeContext& ctx) {
   const int64_t now_ms = now_unix_ms();
   const std::vector<std::string> ids = instance_ids(ctx);
-  auto outcomes =
-      http::fetch_pages<Outcome>(0, static_cast<int>(ids.size()) - 1, ctx.target.http.concurrency,
-                                 [&](int i) { return fetch_instance(ctx, ids[i], now_ms); });
+  // On the engine's bounded pool, like the pages of a listing.
+  auto outcomes = listing::map_bounded<Outcome>(ctx, static_cast<int>(ids.size()), [&](int i) {
+    return fetch_instance(ctx, ids[i], now_ms);
+  });
 
   const Outcome* first_failure = nullptr;
   size_t failures = 0;

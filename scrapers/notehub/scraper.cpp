@@ -4,8 +4,8 @@
 
 #include "exporter/core/errors.h"
 #include "exporter/core/log.h"
+#include "exporter/engine/listing.h"
 #include "exporter/http/json_util.h"
-#include "exporter/http/pagination.h"
 #include "scrapers/notehub/error_decoder.h"
 #include "scrapers/notehub/inventory.h"
 #include "scrapers/notehub/usage_metrics.h"
@@ -32,6 +32,12 @@ http::Request get(std::string path, http::Query query, std::string endpoint) {
 }
 
 bool is_status(const ScrapeError& e, std::string_view reason) { return e.reason() == reason; }
+
+std::string_view device_uid(const nlohmann::json& device) {
+  auto it = device.find("uid");
+  return it != device.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>())
+                                               : std::string_view();
+}
 
 }  // namespace
 
@@ -98,23 +104,23 @@ void NotehubScraper::collect_inventory(ScrapeContext& ctx, const std::string& pr
     const auto fleets = ctx.http.get_json(get(base + "/fleets", {}, "fleets"), ctx.deadline);
     for (const auto& fleet : json::array_or_empty(json::require_object(fleets, "fleets"), "fleets"))
       inventory.add_fleet(fleet);
-    http::follow_cursor(
-        [&](const std::optional<std::string>& cursor) -> std::optional<std::string> {
-          const int page = cursor ? std::stoi(*cursor) : 1;
-          http::Query q = {{"pageSize", std::to_string(s.device_page_size)},
-                           {"pageNum", std::to_string(page)}};
+    // Notehub reports no device total, so the listing can drop repeats but not count a gap.
+    const listing::Spec spec{"devices", s.device_page_size, kMaxDevicePages, 1};
+    const auto devices = listing::by_page<nlohmann::json>(
+        ctx, spec, [](const nlohmann::json& d) { return device_uid(d); },
+        [&](int page_no, int64_t page_size) {
+          http::Query q = {{"pageSize", std::to_string(page_size)},
+                           {"pageNum", std::to_string(page_no)}};
           for (const auto& uid : s.device_uids) q.emplace_back("deviceUID", uid);
           for (const auto& uid : s.fleet_uids) q.emplace_back("fleetUID", uid);
           const auto body = ctx.http.get_json(get(base + "/devices", q, "devices"), ctx.deadline);
-          const auto& devices =
-              json::array_or_empty(json::require_object(body, "devices"), "devices");
-          for (const auto& device : devices) inventory.add_device(device);
-          // An empty page that claims more would loop forever; stop there.
-          if (!json::opt_bool(body, "has_more").value_or(false) || devices.empty())
-            return std::nullopt;
-          return std::to_string(page + 1);
-        },
-        kMaxDevicePages);
+          const auto& rows = json::array_or_empty(json::require_object(body, "devices"), "devices");
+          listing::Page<nlohmann::json> page;
+          page.rows.assign(rows.begin(), rows.end());
+          page.has_more = json::opt_bool(body, "has_more").value_or(false);
+          return page;
+        });
+    for (const auto& device : devices.rows) inventory.add_device(device);
   } catch (const ScrapeError& e) {
     // The inventory needs the devices and fleets permissions on top of events: its absence
     // must not hide the usage figures already collected.

@@ -4,8 +4,8 @@
 
 #include "exporter/core/errors.h"
 #include "exporter/core/log.h"
+#include "exporter/engine/listing.h"
 #include "exporter/http/json_util.h"
-#include "exporter/http/pagination.h"
 #include "scrapers/thousandeyes/next_cursor.h"
 #include "scrapers/thousandeyes/units_metrics.h"
 #include "scrapers/thousandeyes/usage_metrics.h"
@@ -90,31 +90,59 @@ void ThousandEyesScraper::collect_usage(ScrapeContext& ctx, const Scope& scope) 
   }
 }
 
+namespace {
+// A breakdowns[] row with the key it is told apart by.
+struct Row {
+  std::string key;
+  nlohmann::json row;
+};
+struct BudgetStop {};  // the rate budget ended the walk early
+
+// An id as text whatever its JSON kind (v6 sent numbers); "" when absent.
+std::string id_text(const nlohmann::json& row, const char* key) {
+  auto it = row.find(key);
+  if (it == row.end() || it->is_null()) return {};
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+}  // namespace
+
 bool ThousandEyesScraper::walk_pages(ScrapeContext& ctx, const Scope& scope,
-                                     const http::Request& first,
-                                     const std::function<void(const nlohmann::json&)>& on_page) {
-  bool cut_short = false;
-  http::follow_cursor(
-      [&](const std::optional<std::string>& cursor) -> std::optional<std::string> {
-        if (!budget_.allows(scope.label, 1, now_epoch_seconds())) {
-          cut_short = true;
-          return std::nullopt;
-        }
-        auto req = first;
-        if (cursor) req.query.emplace_back("cursor", *cursor);
-        nlohmann::json page;
-        try {
-          page = client_.get_json(req, ctx.deadline);
-        } catch (...) {
+                                     const http::Request& first, const char* id_field,
+                                     std::vector<nlohmann::json>& rows) {
+  // The vendor reports neither a total nor a page size: repeats are dropped, a gap cannot show.
+  const listing::Spec spec{first.endpoint, 0, kMaxPages};
+  try {
+    auto result = listing::by_cursor<Row>(
+        ctx, spec, [](const Row& r) -> std::string_view { return r.key; },
+        [&](const std::optional<std::string>& cursor) {
+          if (!budget_.allows(scope.label, 1, now_epoch_seconds())) throw BudgetStop{};
+          auto req = first;
+          if (cursor) req.query.emplace_back("cursor", *cursor);
+          nlohmann::json page;
+          try {
+            page = client_.get_json(req, ctx.deadline);
+          } catch (...) {
+            budget_.update(scope.label, client_.rate_limit());
+            throw;
+          }
           budget_.update(scope.label, client_.rate_limit());
-          throw;
-        }
-        budget_.update(scope.label, client_.rate_limit());
-        on_page(page);
-        return next_cursor(page);
-      },
-      kMaxPages);
-  return !cut_short;
+          const std::string what = "GET " + first.path + " breakdowns[]";
+          listing::Page<Row> out;
+          for (const auto& row :
+               json::array_or_empty(json::require_object(page, what.c_str()), "breakdowns")) {
+            json::require_object(row, what.c_str());
+            const std::string id = id_text(row, id_field);
+            out.rows.push_back({id.empty() ? "" : id_text(row, "aid") + "/" + id, row});
+          }
+          out.next = next_cursor(page);
+          return out;
+        });
+    rows.reserve(result.rows.size());
+    for (auto& r : result.rows) rows.push_back(std::move(r.row));
+  } catch (const BudgetStop&) {
+    return false;
+  }
+  return true;
 }
 
 void ThousandEyesScraper::collect_units(ScrapeContext& ctx, const Scope& scope,
@@ -139,9 +167,10 @@ void ThousandEyesScraper::collect_units(ScrapeContext& ctx, const Scope& scope,
   TestBreakdowns test_rows;
   AgentBreakdowns agent_rows;
   try {
-    const bool complete = walk_pages(ctx, scope, req, [&](const nlohmann::json& page) {
-      tests ? test_rows.add_page(page) : agent_rows.add_page(page);
-    });
+    std::vector<nlohmann::json> rows;
+    const bool complete = walk_pages(ctx, scope, req, tests ? "testId" : "agentId", rows);
+    const nlohmann::json unique = {{"breakdowns", std::move(rows)}};
+    tests ? test_rows.add_page(unique) : agent_rows.add_page(unique);
     if (!complete) {
       const auto last = budget_.last(scope.label);
       ctx.partial_error("rate_budget_low",

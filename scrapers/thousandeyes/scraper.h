@@ -35,9 +35,11 @@ class ThousandEyesScraper : public Scraper {
   void collect_usage(ScrapeContext& ctx, const Scope& scope);
   // The two units endpoints; a 403/404 closes the group for a while, other errors are partial.
   void collect_units(ScrapeContext& ctx, const Scope& scope, const std::string& group);
-  // Walks `_links.next` cursors from `first`; false when the rate budget stopped the walk.
+  // Walks `_links.next` cursors from `first` through the shared listing and gathers the unique
+  // breakdowns[] rows (by account group and `id_field`) into `rows`; false when the rate budget
+  // stopped the walk.
   bool walk_pages(ScrapeContext& ctx, const Scope& scope, const http::Request& first,
-                  const std::function<void(const nlohmann::json&)>& on_page);
+                  const char* id_field, std::vector<nlohmann::json>& rows);
   http::Request request(const std::string& path, const std::string& endpoint) const;
   void add_window(http::Request& req) const;
   bool group_open(const std::string& key);

@@ -150,6 +150,7 @@ std::vector<std::string> produced_expositions() {
   // Request and partial-error series appear once something happened; make it happen.
   self.observer("losant", "t")->on_request("usage", "200", 0.1);
   self.record_partial_error("losant", "t", "instance_http_404");
+  self.record_listings("losant", "t", {{"historical_summaries", {5, 5}}});
   std::string text;
   serialize_text(self.collect(), text);
   texts.push_back(std::move(text));

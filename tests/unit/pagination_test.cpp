@@ -6,14 +6,22 @@
 #include <chrono>
 #include <thread>
 
+#include "exporter/engine/listing.h"
+#include "exporter/engine/worker_pool.h"
+
 namespace fue::http {
 namespace {
 
+namespace listing = fue::listing;
+
 using namespace std::chrono_literals;
 
-TEST(FetchPagesTest, ReturnsPagesInOrderWithBoundedConcurrency) {
+// Concurrent pages run through listing::run_bounded on a shared pool (no threads of their own).
+TEST(RunBoundedTest, RunsEveryJobWithBoundedConcurrency) {
+  WorkerPool pool(8);
   std::atomic<int> in_flight{0}, max_in_flight{0};
-  auto pages = fetch_pages<int>(1, 20, 4, [&](int page) {
+  std::vector<int> pages(20, 0);
+  listing::run_bounded(&pool, 20, 4, [&](int i) {
     const int now = ++in_flight;
     for (int seen = max_in_flight; now > seen && !max_in_flight.compare_exchange_weak(seen, now);) {
     }
@@ -23,20 +31,19 @@ TEST(FetchPagesTest, ReturnsPagesInOrderWithBoundedConcurrency) {
       std::this_thread::sleep_for(1ms);
     std::this_thread::sleep_for(2ms);
     --in_flight;
-    return page * 10;
+    pages[i] = (i + 1) * 10;
   });
-  ASSERT_EQ(pages.size(), 20u);
   for (int i = 0; i < 20; ++i) EXPECT_EQ(pages[i], (i + 1) * 10);
   EXPECT_EQ(max_in_flight, 4);
 }
 
-TEST(FetchPagesTest, RethrowsTheFirstFailureAndStopsFetching) {
+TEST(RunBoundedTest, RethrowsTheFirstFailureAndStopsFetching) {
+  WorkerPool pool(2);
   std::vector<int> fetched;
   try {
-    fetch_pages<int>(1, 10, 1, [&](int page) {
-      fetched.push_back(page);
-      if (page >= 3) throw ScrapeError("page_" + std::to_string(page), "failed");
-      return page;
+    listing::run_bounded(&pool, 10, 1, [&](int i) {
+      fetched.push_back(i + 1);
+      if (i + 1 >= 3) throw ScrapeError("page_" + std::to_string(i + 1), "failed");
     });
     FAIL() << "expected the page error";
   } catch (const ScrapeError& e) {
@@ -45,9 +52,9 @@ TEST(FetchPagesTest, RethrowsTheFirstFailureAndStopsFetching) {
   EXPECT_EQ(fetched, (std::vector<int>{1, 2, 3}));
 }
 
-TEST(FetchPagesTest, AnEmptyRangeFetchesNothing) {
+TEST(RunBoundedTest, AnEmptyRangeRunsNothing) {
   int calls = 0;
-  EXPECT_TRUE(fetch_pages<int>(2, 1, 4, [&](int) { return ++calls; }).empty());
+  listing::run_bounded(nullptr, 0, 4, [&](int) { ++calls; });
   EXPECT_EQ(calls, 0);
 }
 
