@@ -37,6 +37,9 @@ std::map<std::string, sim::VendorKnobs> knobs_of(const fs::path& dir) {
     v.seed = k.value("seed", v.seed);
     v.latency_ms = k.value("latency_ms", v.latency_ms);
     v.token_ttl_seconds = k.value("token_ttl_seconds", v.token_ttl_seconds);
+    v.page_cap = k.value("page_cap", v.page_cap);
+    v.fleet_drift = k.value("fleet_drift", v.fleet_drift);
+    v.page_shift = k.value("page_shift", v.page_shift);
     knobs[vendor] = v;
   }
   return knobs;

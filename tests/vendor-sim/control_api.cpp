@@ -32,8 +32,9 @@ void reply_error(httplib::Response& res, const std::string& message) {
   reply_json(res, 400, Json{{"error", message}});
 }
 
-// Parses {"<vendor>": {"fleet_size": N, "seed": S, "latency_ms": L, "token_ttl_seconds": T}} onto
-// the current knobs; fields left out keep their value.
+// Parses {"<vendor>": {"fleet_size": N, "seed": S, "latency_ms": L, "token_ttl_seconds": T,
+// "page_cap": C, "fleet_drift": D, "page_shift": P}} onto the current knobs; fields left out keep
+// their value.
 std::map<std::string, VendorKnobs> parse_knobs(const Server& server, const Json& body) {
   if (!body.is_object()) throw std::invalid_argument("knobs must be an object keyed by vendor");
   const auto known = server.vendors();
@@ -53,6 +54,12 @@ std::map<std::string, VendorKnobs> parse_knobs(const Server& server, const Json&
         knobs.latency_ms = static_cast<int>(int_field(key, v, 0));
       else if (key == "token_ttl_seconds")
         knobs.token_ttl_seconds = static_cast<int>(int_field(key, v, 0));
+      else if (key == "page_cap")
+        knobs.page_cap = static_cast<int>(int_field(key, v, 0));
+      else if (key == "fleet_drift")
+        knobs.fleet_drift = static_cast<int>(int_field(key, v, -1000000));
+      else if (key == "page_shift")
+        knobs.page_shift = static_cast<int>(int_field(key, v, -1000000));
       else
         throw std::invalid_argument("unknown knob '" + key + "'");
     }
@@ -142,10 +149,10 @@ void register_control_api(Server& server, httplib::Server& http) {
     Json applied = Json::object();
     for (const auto& [vendor, k] : updates) {
       server.set_knobs(vendor, k);
-      applied[vendor] = {{"fleet_size", k.fleet_size},
-                         {"seed", k.seed},
-                         {"latency_ms", k.latency_ms},
-                         {"token_ttl_seconds", k.token_ttl_seconds}};
+      applied[vendor] = {{"fleet_size", k.fleet_size}, {"seed", k.seed},
+                         {"latency_ms", k.latency_ms}, {"token_ttl_seconds", k.token_ttl_seconds},
+                         {"page_cap", k.page_cap},     {"fleet_drift", k.fleet_drift},
+                         {"page_shift", k.page_shift}};
     }
     reply_json(res, 200, applied);
   });

@@ -1,6 +1,7 @@
 // KakaoCloud BCS: KakaoCloud IAM application-credential tokens and GET /api/v1/instances.
 // Instances are generated oldest first from fleet_size and seed; limit/offset page them with
-// pagination.total, and the documented filters apply before paging.
+// pagination.total, and the documented filters apply before paging. The listing knobs cap
+// the limit (echoed in pagination.limit), change the fleet mid-listing or shift later pages.
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -8,6 +9,7 @@
 #include <memory>
 #include <mutex>
 
+#include "tests/vendor-sim/listing_knobs.h"
 #include "tests/vendor-sim/page_memo.h"
 #include "tests/vendor-sim/sim.h"
 #include "tests/vendor-sim/token_table.h"
@@ -232,12 +234,14 @@ void list_instances(Server& s, const httplib::Request& req, httplib::Response& r
     return validation_error(res, "limit", "value is not a valid integer");
   if (!int_param(req, "offset", 0, offset))
     return validation_error(res, "offset", "value is not a valid integer");
-  limit = std::clamp(limit, 1, kMaxLimit);
+  // A later page may see the fleet changed (fleet_drift) and start off its offset (page_shift).
+  const VendorKnobs k = offset > 0 ? later_page_knobs(s, kVendor) : s.knobs(kVendor);
+  limit = capped_page_size(k, std::max(limit, 1), kMaxLimit);  // echoed in pagination.limit
+  const int start = offset > 0 ? shifted_start(k, offset) : offset;
   const std::string dir = req.has_param("sort_dirs") ? req.get_param_value("sort_dirs") : "desc";
   if (dir != "asc" && dir != "desc")
     return s.error(kVendor, res, 400, "sort_dirs must be asc or desc");
 
-  const VendorKnobs k = s.knobs(kVendor);
   bool filtered = false;
   for (const char* key :
        {"id", "name", "vm_state", "flavor_name", "availability_zone", "instance_type", "status"})
@@ -249,13 +253,13 @@ void list_instances(Server& s, const httplib::Request& req, httplib::Response& r
     int total = 0;
     if (!filtered) {  // large fleets: build only the rows of this page
       total = k.fleet_size;
-      for (int n = offset; n < total && n < offset + limit; ++n)
+      for (int n = start; n < total && n < start + limit; ++n)
         page.push_back(instance(k.seed, order[n]));
     }
     for (int i : filtered ? order : std::vector<int>{}) {
       Json vm = instance(k.seed, i);
       if (!matches(vm, req)) continue;
-      if (total >= offset && total < offset + limit) page.push_back(std::move(vm));
+      if (total >= start && total < start + limit) page.push_back(std::move(vm));
       ++total;
     }
     Json body = {{"instances", std::move(page)},
@@ -266,7 +270,8 @@ void list_instances(Server& s, const httplib::Request& req, httplib::Response& r
   // An unfiltered page depends only on the fleet and the paging.
   static PageMemo memo;
   const auto page = memo.get(std::to_string(k.fleet_size) + "/" + std::to_string(k.seed) + "/" +
-                                 std::to_string(offset) + "/" + std::to_string(limit) + "/" + dir,
+                                 std::to_string(offset) + "/" + std::to_string(start) + "/" +
+                                 std::to_string(limit) + "/" + dir,
                              make);
   res.set_content(*page, "application/json");
 }

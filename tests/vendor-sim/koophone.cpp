@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 
+#include "tests/vendor-sim/listing_knobs.h"
 #include "tests/vendor-sim/page_memo.h"
 #include "tests/vendor-sim/sim.h"
 #include "tests/vendor-sim/token_table.h"
@@ -221,7 +222,6 @@ void batch_query(Server& s, const httplib::Request& req, httplib::Response& res)
   if (!positive_int(req.get_param_value("page_no"), page_no) ||
       !positive_int(req.get_param_value("page_size"), page_size))
     return s.error(kVendor, res, 400, "page_no and page_size must be positive integers");
-  page_size = std::min(page_size, kMaxPageSize);
   const std::string tag = req.get_param_value("pool_scene_tag");
   if (!tag.empty() && tag != "CLOUD_APP" && tag != "CLOUD_PHONE")
     return s.error(kVendor, res, 400, "pool_scene_tag must be CLOUD_APP or CLOUD_PHONE");
@@ -229,7 +229,9 @@ void batch_query(Server& s, const httplib::Request& req, httplib::Response& res)
   const std::string want_name = req.get_param_value("instance_name");
 
   if (page_no > 1) await_rendezvous();
-  const VendorKnobs k = s.knobs(kVendor);
+  // A later page may see the fleet changed (fleet_drift) and start off its place (page_shift).
+  const VendorKnobs k = page_no > 1 ? later_page_knobs(s, kVendor) : s.knobs(kVendor);
+  page_size = capped_page_size(k, page_size, kMaxPageSize);  // echoed in page_size
   auto make = [&] {
     // Filters use the cheap per-phone fields, so only the rows of this page are built in full.
     std::vector<int> matching;
@@ -240,7 +242,8 @@ void batch_query(Server& s, const httplib::Request& req, httplib::Response& res)
       matching.push_back(i);
     }
     Json result = Json::array();
-    const size_t start = static_cast<size_t>(page_no - 1) * page_size;
+    const int planned = (page_no - 1) * page_size;
+    const size_t start = page_no > 1 ? shifted_start(k, planned) : 0;
     for (size_t n = start; n < matching.size() && n < start + page_size; ++n)
       result.push_back(phone(k.seed, matching[n]));
 
@@ -261,10 +264,11 @@ void batch_query(Server& s, const httplib::Request& req, httplib::Response& res)
   };
   // A page depends only on the fleet, the paging and the filters (not on x-request-id).
   static PageMemo memo;
-  const auto page = memo.get(std::to_string(k.fleet_size) + "/" + std::to_string(k.seed) + "/" +
-                                 std::to_string(page_no) + "/" + std::to_string(page_size) + "/" +
-                                 tag + "/" + want_id + "/" + want_name,
-                             make);
+  const auto page =
+      memo.get(std::to_string(k.fleet_size) + "/" + std::to_string(k.seed) + "/" +
+                   std::to_string(page_no) + "/" + std::to_string(page_size) + "/" +
+                   std::to_string(k.page_shift) + "/" + tag + "/" + want_id + "/" + want_name,
+               make);
   res.set_content(*page, "application/json;charset=UTF-8");
 }
 

@@ -13,6 +13,7 @@
 #include <ctime>
 #include <memory>
 
+#include "tests/vendor-sim/listing_knobs.h"
 #include "tests/vendor-sim/sim.h"
 
 namespace sim {
@@ -338,7 +339,9 @@ class Losant {
   }
 
   void summaries(const httplib::Request& req, httplib::Response& res, const std::string& id) {
-    const auto k = s_.knobs(kVendor);
+    // A later page may see the fleet changed (the fleet_drift listing knob).
+    const auto k =
+        int_param(req, "page", 0) > 0 ? later_page_knobs(s_, kVendor) : s_.knobs(kVendor);
     const int64_t month = int_param(req, "month", now_ms());
     const std::string sort_field =
         enum_param(req, "sortField", {"resourceId", "currentPeriodStart"}, "currentPeriodStart");
@@ -351,6 +354,8 @@ class Losant {
     const int64_t per_page = int_param(req, "perPage", 100);
     if (page < 0) throw BadRequest{"page must be at least 0"};
     if (per_page < 1 || per_page > 1000) throw BadRequest{"perPage must be between 1 and 1000"};
+    const int64_t used = capped_page_size(k, static_cast<int>(per_page), 1000);  // echoed
+    const int64_t start = page > 0 ? shifted_start(k, static_cast<int>(page * used)) : 0;
 
     std::vector<Json> all;
     const int64_t resources = std::max(0, k.fleet_size / 5);
@@ -367,12 +372,11 @@ class Losant {
     });
     if (lower(direction) == "desc") std::reverse(all.begin(), all.end());
     Json items = Json::array();
-    for (int64_t i = page * per_page;
-         i < static_cast<int64_t>(all.size()) && i < (page + 1) * per_page; ++i)
+    for (int64_t i = start; i < static_cast<int64_t>(all.size()) && i < start + used; ++i)
       items.push_back(all[i]);
     Json body = {{"count", items.size()},     {"items", items},
                  {"totalCount", all.size()},  {"page", page},
-                 {"perPage", per_page},       {"sortField", sort_field},
+                 {"perPage", used},           {"sortField", sort_field},
                  {"sortDirection", direction}};
     if (!filter_field.empty()) {
       body["filterField"] = filter_field;
@@ -390,6 +394,8 @@ class Losant {
     const int64_t page = int_param(req, "page", 0);
     const int64_t per_page = int_param(req, "perPage", 100);
     if (page < 0 || per_page < 1 || per_page > 1000) throw BadRequest{"bad page or perPage"};
+    const int64_t used = capped_page_size(k, static_cast<int>(per_page), 1000);  // echoed
+    const int64_t start = page > 0 ? shifted_start(k, static_cast<int>(page * used)) : 0;
     std::vector<Json> all;
     for (uint64_t i = 0; i < 3; ++i) all.push_back(instance_object(object_id(k.seed, 0xabc, i)));
     std::sort(all.begin(), all.end(), [&](const Json& a, const Json& b) {
@@ -397,14 +403,13 @@ class Losant {
     });
     if (direction == "desc") std::reverse(all.begin(), all.end());
     Json items = Json::array();
-    for (int64_t i = page * per_page;
-         i < static_cast<int64_t>(all.size()) && i < (page + 1) * per_page; ++i)
+    for (int64_t i = start; i < static_cast<int64_t>(all.size()) && i < start + used; ++i)
       items.push_back(all[i]);
     send(res, Json{{"count", items.size()},
                    {"items", items},
                    {"totalCount", all.size()},
                    {"page", page},
-                   {"perPage", per_page},
+                   {"perPage", used},
                    {"sortField", sort_field},
                    {"sortDirection", direction}});
   }

@@ -25,6 +25,7 @@ Serves the simulated vendor APIs under /<vendor>/... and the control API under /
   --fixtures-dir DIR           vendor fixtures (default )" FUE_FIXTURES_DIR R"()
   --fleet-size VENDOR=N        generated fleet size of a vendor (repeatable)
   --latency-ms VENDOR=N        latency added to every request of a vendor (repeatable)
+  --page-cap VENDOR=N          most rows a list page holds, whatever was asked (repeatable)
   --seed N                     seed of the generated data of every vendor (default 42)
   --tls.cert-file FILE         serve HTTPS with this certificate (PEM) ...
   --tls.key-file FILE          ... and this private key (PEM)
@@ -41,6 +42,7 @@ struct Options {
   std::string fixtures_dir = FUE_FIXTURES_DIR;
   std::map<std::string, int> fleet_size;
   std::map<std::string, int> latency_ms;
+  std::map<std::string, int> page_cap;
   std::optional<uint64_t> seed;
   sim::TlsFiles tls;
   bool verbose = false;
@@ -109,6 +111,9 @@ std::optional<Options> parse_flags(int argc, char** argv) {
     } else if (flag == "--latency-ms") {
       auto [vendor, ms] = vendor_value(flag, value());
       o.latency_ms[vendor] = ms;
+    } else if (flag == "--page-cap") {
+      auto [vendor, n] = vendor_value(flag, value());
+      o.page_cap[vendor] = n;
     } else if (flag == "--seed") {
       const auto text = value();
       try {
@@ -141,10 +146,12 @@ void apply_knob_flags(sim::Server& server, const Options& o) {
   };
   check("--fleet-size", o.fleet_size);
   check("--latency-ms", o.latency_ms);
+  check("--page-cap", o.page_cap);
   for (const auto& vendor : vendors) {
     auto k = server.knobs(vendor);
     if (auto it = o.fleet_size.find(vendor); it != o.fleet_size.end()) k.fleet_size = it->second;
     if (auto it = o.latency_ms.find(vendor); it != o.latency_ms.end()) k.latency_ms = it->second;
+    if (auto it = o.page_cap.find(vendor); it != o.page_cap.end()) k.page_cap = it->second;
     if (o.seed) k.seed = *o.seed;
     server.set_knobs(vendor, k);
   }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/vendor-sim/listing_knobs.h"
 #include "tests/vendor-sim/sim.h"
 
 namespace sim {
@@ -442,9 +443,12 @@ bool project_exists(const Server& s, const std::string& uid, httplib::Response& 
 void serve_devices(const Server& s, const Project& p, const httplib::Request& req,
                    httplib::Response& res) {
   bool bad = false;
-  const int64_t size = int_param(req, "pageSize", 1, 10000, bad).value_or(50);
+  const int64_t asked = int_param(req, "pageSize", 1, 10000, bad).value_or(50);
   const int64_t num = int_param(req, "pageNum", 1, 1LL << 31, bad).value_or(1);
   if (bad) return s.error(kVendor, res, 400, "pageSize must be 1..10000 and pageNum at least 1");
+  // The listing knobs: a page-size cap (Notehub echoes no size) and later pages shifted.
+  const VendorKnobs k = s.knobs(kVendor);
+  const int64_t size = capped_page_size(k, static_cast<int>(asked), 10000);
   UsageQuery filter;
   filter.device_uids = list_param(req, "deviceUID");
   filter.fleet_uids = list_param(req, "fleetUID");
@@ -453,7 +457,8 @@ void serve_devices(const Server& s, const Project& p, const httplib::Request& re
     if (selected(d, filter)) all.push_back(&d);
   const int64_t now = unix_now();
   Json devices = Json::array();
-  const size_t first = static_cast<size_t>((num - 1) * size);
+  const size_t first =
+      num > 1 ? shifted_start(k, static_cast<int>((num - 1) * size)) : static_cast<size_t>(0);
   for (size_t i = first; i < all.size() && i < first + size; ++i)
     devices.push_back(device_json(*all[i], now));
   const bool more = first + size < all.size();
@@ -480,6 +485,9 @@ void register_notehub(Server& s) {
         [&s](const httplib::Request& req, httplib::Response& res) {
           const std::string uid = req.matches[1];
           if (!project_exists(s, uid, res)) return;
+          // A later page may see the fleet changed (the fleet_drift listing knob).
+          if (req.get_param_value("pageNum").size() && req.get_param_value("pageNum") != "1")
+            later_page_knobs(s, kVendor);
           serve_devices(s, make_project(s, uid), req, res);
         });
   s.get(kVendor, R"(/v1/projects/([^/]+)/fleets)", authorized,

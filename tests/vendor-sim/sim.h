@@ -49,6 +49,14 @@ struct VendorKnobs {
   // Lifetime of tokens issued by a vendor's IAM route (reported in expires_at and enforced);
   // 0 means the vendor's documented lifetime. Lets tests make a token expire mid-run.
   int token_ttl_seconds = 0;
+  // Listing faults (tests/vendor-sim/listing_knobs.h; 0: none). page_cap: the most rows a page
+  // holds whatever was asked, echoed where the vendor echoes a page size. fleet_drift: rows
+  // added (negative: removed) once, as soon as a page after a listing's first is served.
+  // page_shift: pages after the first start this many rows early (a row repeated across pages)
+  // or, negative, late (a row skipped).
+  int page_cap = 0;
+  int fleet_drift = 0;
+  int page_shift = 0;
 };
 
 class Server;

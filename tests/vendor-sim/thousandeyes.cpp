@@ -26,6 +26,7 @@
 #include <regex>
 #include <set>
 
+#include "tests/vendor-sim/listing_knobs.h"
 #include "tests/vendor-sim/sim.h"
 
 namespace sim {
@@ -382,17 +383,21 @@ std::string base_query(const httplib::Request& req) {
   return q;
 }
 
-// Writes one page of `rows` (all rows of the listing) at the request's cursor.
-void send_page(const httplib::Request& req, httplib::Response& res, const Json& rows) {
+// Writes one page of `rows` (all rows of the listing) at the request's cursor; the listing knobs
+// cap the page (page_cap) and shift where a later page starts (page_shift).
+void send_page(const httplib::Request& req, httplib::Response& res, const Json& rows,
+               const VendorKnobs& k) {
   int offset = 0;
   if (req.has_param("cursor")) {
     auto parsed = read_cursor(req.get_param_value("cursor"));
     if (!parsed) return send_problem(res, 400, "Invalid cursor.");
     offset = *parsed;
   }
+  const int size = capped_page_size(k, kPageSize, kPageSize);
+  const int start = offset > 0 ? shifted_start(k, offset) : 0;
   Json page = Json::array();
   const int total = static_cast<int>(rows.size());
-  for (int i = offset; i < total && i < offset + kPageSize; ++i) page.push_back(rows[i]);
+  for (int i = start; i < total && i < start + size; ++i) page.push_back(rows[i]);
   const std::string self_url = "http://" + req.get_header_value("Host") + req.path;
   const std::string query = base_query(req);
   std::string self_href = self_url;
@@ -401,9 +406,9 @@ void send_page(const httplib::Request& req, httplib::Response& res, const Json& 
     self_href += std::string(query.empty() ? "" : "&") +
                  "cursor=" + percent_encode(req.get_param_value("cursor"));
   Json links = {{"self", {{"href", self_href}}}};
-  if (offset + kPageSize < total)
+  if (start + size < total)
     links["next"] = {{"href", self_url + "?" + query + (query.empty() ? "" : "&") +
-                                  "cursor=" + percent_encode(make_cursor(offset + kPageSize))}};
+                                  "cursor=" + percent_encode(make_cursor(start + size))}};
   send_hal(res, {{"breakdowns", page}, {"_links", links}});
 }
 
@@ -475,13 +480,14 @@ void register_thousandeyes(Server& s) {
           if (!spend(res) || !aid_allowed(req, res) || !usage_based(req, res) ||
               !check_window(req, res))
             return;
-          const auto k = s.knobs(kVendor);
+          // A later page may see the fleet changed (the fleet_drift listing knob).
+          const auto k = req.has_param("cursor") ? later_page_knobs(s, kVendor) : s.knobs(kVendor);
           Json rows = Json::array();
           for (int i = 0; i < k.fleet_size; ++i) {
             rows.push_back(make_test(k, i).breakdown);
             scale_to_window(rows.back(), history_days(req));
           }
-          send_page(req, res, rows);
+          send_page(req, res, rows, k);
         });
 
   s.get(kVendor, "/v7/usage/units/enterprise-agents", auth,
@@ -489,13 +495,13 @@ void register_thousandeyes(Server& s) {
           if (!spend(res)) return;
           if (req.has_param("aid")) return send_problem(res, 400, "Unknown query parameter 'aid'.");
           if (!check_window(req, res)) return;
-          const auto k = s.knobs(kVendor);
+          const auto k = req.has_param("cursor") ? later_page_knobs(s, kVendor) : s.knobs(kVendor);
           Json rows = Json::array();
           for (int j = 0; j < agent_count(k); ++j) {
             rows.push_back(make_agent(k, j));
             scale_to_window(rows.back(), history_days(req));
           }
-          send_page(req, res, rows);
+          send_page(req, res, rows, k);
         });
 }
 
