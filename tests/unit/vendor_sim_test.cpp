@@ -184,6 +184,28 @@ TEST_F(VendorSimTest, TimesCountsDownAndRemovesTheRule) {
   EXPECT_EQ(get("/acme/items")->status, 200);
 }
 
+TEST_F(VendorSimTest, AfterLetsRequestsThroughBeforeTheRuleApplies) {
+  add(R"({"status": 503, "times": 1, "after": 2})");
+  EXPECT_EQ(get("/acme/items")->status, 200);
+  EXPECT_EQ(get("/acme/items")->status, 200);
+  EXPECT_EQ(get("/acme/items")->status, 503);
+  EXPECT_EQ(get("/acme/items")->status, 200);
+}
+
+// "A 401 on N concurrent requests": the rule holds its requests until N are in flight, so none
+// is answered before the others were sent.
+TEST_F(VendorSimTest, ConcurrentHoldsItsRequestsUntilAllAreInFlight) {
+  add(R"({"vendor": "acme", "status": 401, "times": 3, "concurrent": 3})");
+  std::vector<std::future<int>> answers;
+  for (int i = 0; i < 2; ++i)
+    answers.push_back(std::async(std::launch::async, [&] { return get("/acme/items")->status; }));
+  // Two of three arrived: both are still held.
+  EXPECT_EQ(answers[0].wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  answers.push_back(std::async(std::launch::async, [&] { return get("/acme/items")->status; }));
+  for (auto& a : answers) EXPECT_EQ(a.get(), 401);
+  EXPECT_EQ(get("/acme/items")->status, 200);  // times used up
+}
+
 TEST_F(VendorSimTest, FaultsMatchByVendorAndPathPrefixFirstRuleWins) {
   add(R"({"vendor": "other", "status": 500})");
   add(R"({"vendor": "acme", "path_prefix": "/items/", "status": 404})");
@@ -387,6 +409,8 @@ TEST_F(VendorSimTest, FaultJsonRoundTrips) {
   f.vendor = "acme";
   f.path_prefix = "/x";
   f.times = 3;
+  f.after = 1;
+  f.concurrent = 2;
   f.status = 429;
   f.headers = {{"Retry-After", "1"}};
   f.body_mode = "drip";

@@ -80,6 +80,10 @@ Fault fault_from_json(const Json& j) {
       f.path_prefix = string_field(key, v);
     } else if (key == "times") {
       f.times = static_cast<int>(int_field(key, v, -1));
+    } else if (key == "after") {
+      f.after = static_cast<int>(int_field(key, v, 0));
+    } else if (key == "concurrent") {
+      f.concurrent = static_cast<int>(int_field(key, v, 0));
     } else if (key == "latency_ms") {
       f.latency_ms = static_cast<int>(int_field(key, v, 0));
     } else if (key == "status") {
@@ -110,10 +114,13 @@ Fault fault_from_json(const Json& j) {
 }
 
 Json fault_to_json(const Fault& f) {
-  return Json{{"vendor", f.vendor},         {"path_prefix", f.path_prefix}, {"times", f.times},
-              {"latency_ms", f.latency_ms}, {"status", f.status},           {"body", f.body},
-              {"headers", f.headers},       {"body_mode", f.body_mode},     {"drip_ms", f.drip_ms},
-              {"hang_ms", f.hang_ms},       {"huge_bytes", f.huge_bytes}};
+  return Json{{"vendor", f.vendor},         {"path_prefix", f.path_prefix},
+              {"times", f.times},           {"after", f.after},
+              {"concurrent", f.concurrent}, {"latency_ms", f.latency_ms},
+              {"status", f.status},         {"body", f.body},
+              {"headers", f.headers},       {"body_mode", f.body_mode},
+              {"drip_ms", f.drip_ms},       {"hang_ms", f.hang_ms},
+              {"huge_bytes", f.huge_bytes}};
 }
 
 void register_control_api(Server& server, httplib::Server& http) {

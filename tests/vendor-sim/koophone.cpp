@@ -11,6 +11,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 #include "tests/vendor-sim/listing_knobs.h"
 #include "tests/vendor-sim/page_memo.h"
@@ -35,6 +37,8 @@ struct Hooks {
   int in_flight = 0;
   int peak = 0;
   int expire_after = -1;
+  // x-request-id of every batch-query, from the query and the header, in arrival order.
+  std::vector<std::pair<std::string, std::string>> request_ids;
 };
 Hooks& hooks() {
   static Hooks h;
@@ -288,6 +292,15 @@ void koophone_expire_tokens_after(int requests) {
   hooks().expire_after = requests;
 }
 
+std::vector<std::pair<std::string, std::string>> koophone_request_ids() {
+  std::lock_guard lock(hooks().mu);
+  return hooks().request_ids;
+}
+void koophone_clear_request_ids() {
+  std::lock_guard lock(hooks().mu);
+  hooks().request_ids.clear();
+}
+
 void register_koophone(Server& s) {
   s.add_vendor({kVendor, error_body, nullptr});
   auto tokens = std::make_shared<Tokens>();
@@ -296,6 +309,11 @@ void register_koophone(Server& s) {
            issue_token(s, *tokens, req, res);
          });
   auto auth = [tokens](const httplib::Request& req) {
+    {  // every request passes the auth check, even one a fault answers: record its ids here
+      std::lock_guard lock(hooks().mu);
+      hooks().request_ids.emplace_back(req.get_param_value("x-request-id"),
+                                       req.get_header_value("x-request-id"));
+    }
     return tokens->valid(req.get_header_value("X-Auth-Token"));
   };
   s.get(kVendor, "/v1/instances/batch-query", auth,

@@ -40,6 +40,10 @@ std::optional<Fault> Server::State::take_fault(const std::string& vendor, const 
   for (auto it = faults.begin(); it != faults.end(); ++it) {
     if (!it->vendor.empty() && it->vendor != vendor) continue;
     if (path.rfind(it->path_prefix, 0) != 0) continue;
+    if (it->after > 0) {  // still letting requests through untouched
+      --it->after;
+      return std::nullopt;
+    }
     Fault hit = *it;
     if (it->times > 0 && --it->times == 0) faults.erase(it);
     return hit;
@@ -171,6 +175,7 @@ void Server::route(const std::string& method, const std::string& vendor, const s
     }
     sleep_unless_stopping(*state->stopping, knobs.latency_ms);
     if (fault) sleep_unless_stopping(*state->stopping, fault->latency_ms);
+    if (fault && fault->gate) fault->gate->arrive_and_wait(fault->concurrent, *state->stopping);
 
     const bool rejected = auth && !auth(req);
     if (rejected) {
@@ -234,6 +239,17 @@ void Server::add_fault(const Fault& fault) {
   if (fault.times == 0) return;  // a rule for zero requests never applies
   std::lock_guard lock(state_->mu);
   state_->faults.push_back(fault);
+  if (fault.concurrent > 0) state_->faults.back().gate = std::make_shared<FaultGate>();
+}
+
+void FaultGate::arrive_and_wait(int needed, const std::atomic<bool>& stopping) {
+  std::unique_lock lock(mu);
+  ++arrived;
+  cv.notify_all();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  // Short slices, so that a stopping server is not held up by a rendezvous that never fills.
+  while (arrived < needed && !stopping.load() && std::chrono::steady_clock::now() < until)
+    cv.wait_for(lock, std::chrono::milliseconds(50));
 }
 
 void Server::clear_faults() {

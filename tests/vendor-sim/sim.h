@@ -1,20 +1,23 @@
 #pragma once
 
+#include <httplib.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <httplib.h>
-#include <nlohmann/json.hpp>
-
 namespace sim {
 
 using Json = nlohmann::json;
+
+struct FaultGate;  // the rendezvous of a `concurrent` rule (sim_internal.h)
 
 // A fault rule set through POST /_sim/faults; it applies to requests whose path (after the vendor
 // mount, e.g. "/instances/abc") starts with `path_prefix`, for `times` requests (-1: forever).
@@ -22,9 +25,15 @@ struct Fault {
   std::string vendor;       // vendor key; empty matches every vendor
   std::string path_prefix;  // empty matches every path
   int times = -1;
-  int latency_ms = 0;       // before answering
-  int status = 0;           // 0: answer normally; otherwise this status with `body`
-  std::string body;         // for status; empty means the vendor's own error body for it
+  int after = 0;  // the first `after` matching requests pass untouched
+  // Holds each request it applies to until `concurrent` of them are in flight together (at most
+  // 5 s), so that they all meet the fault at once: status 401 with times = concurrent = 4 is "a
+  // 401 on 4 concurrent requests", all sent with the same token.
+  int concurrent = 0;
+  std::shared_ptr<FaultGate> gate;  // set by add_fault when `concurrent` is set
+  int latency_ms = 0;               // before answering
+  int status = 0;                   // 0: answer normally; otherwise this status with `body`
+  std::string body;                 // for status; empty means the vendor's own error body for it
   std::map<std::string, std::string> headers;  // extra response headers (e.g. Retry-After)
   // How the body is mangled: "" (intact), "malformed", "truncated", "empty", "wrong_types",
   // "drip" (a few bytes every drip_ms), "hang" (headers, then no body for hang_ms),
@@ -43,9 +52,9 @@ nlohmann::json fault_to_json(const Fault& fault);
 
 // Per-vendor knobs set at start-up (flags) or through POST /_sim/knobs.
 struct VendorKnobs {
-  int fleet_size = 25;     // devices, instances, tests... generated deterministically
+  int fleet_size = 25;  // devices, instances, tests... generated deterministically
   uint64_t seed = 42;
-  int latency_ms = 0;      // added to every request of this vendor
+  int latency_ms = 0;  // added to every request of this vendor
   // Lifetime of tokens issued by a vendor's IAM route (reported in expires_at and enforced);
   // 0 means the vendor's documented lifetime. Lets tests make a token expire mid-run.
   int token_ttl_seconds = 0;
@@ -101,7 +110,8 @@ class Server {
   // A fixture file from tests/fixtures/<vendor>/<name>, parsed.
   Json fixture(const std::string& vendor, const std::string& name) const;
   // Writes the vendor's error body with `status`.
-  void error(const std::string& vendor, httplib::Response& res, int status, const std::string& message) const;
+  void error(const std::string& vendor, httplib::Response& res, int status,
+             const std::string& message) const;
 
   // Fault rules, request counters and knobs, also reachable over HTTP:
   //   POST /_sim/faults (a Fault as JSON), DELETE /_sim/faults, GET /_sim/stats,

@@ -2,6 +2,7 @@
 // Pieces of the simulator core shared between its .cpp files; vendor files use only sim.h.
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -14,6 +15,15 @@
 #include "tests/vendor-sim/sim.h"
 
 namespace sim {
+
+// Where the requests of one `concurrent` fault rule wait for each other.
+struct FaultGate {
+  std::mutex mu;
+  std::condition_variable cv;
+  int arrived = 0;
+  // Counts this request in and waits (at most 5 s, or until the server stops) for `needed`.
+  void arrive_and_wait(int needed, const std::atomic<bool>& stopping);
+};
 
 struct Server::State {
   std::string fixtures_dir;
