@@ -82,6 +82,7 @@ Response Client::send(Request req, const Deadline& deadline) {
   bool reauthenticated = false;
   const int max_attempts = std::max(1, options_.settings.max_attempts);
   for (int attempt_no = 1;; ++attempt_no) {
+    if (req.each_attempt) req.each_attempt(prepared);
     Response res;
     try {
       res = attempt(prepared, deadline);
@@ -100,7 +101,7 @@ Response Client::send(Request req, const Deadline& deadline) {
     }
     if (res.status == 401 && req.authenticate && auth_ && !reauthenticated) {
       reauthenticated = true;  // one renewal per request, so a bad credential cannot loop
-      if (auth_->refresh_after_unauthorized(*this, deadline)) {
+      if (auth_->refresh_after_unauthorized(prepared, *this, deadline)) {
         prepared = prepare();
         --attempt_no;  // the renewed credential gets its own attempt
         if (observer_) observer_->on_retry();

@@ -1,22 +1,22 @@
 #pragma once
 
+#include <httplib.h>
+
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include "exporter/config/config.h"
 #include "exporter/core/deadline.h"
 
 namespace fue::http {
 
-using Headers = httplib::Headers;  // case-insensitive multimap
+using Headers = httplib::Headers;                                // case-insensitive multimap
 using Query = std::vector<std::pair<std::string, std::string>>;  // order kept, keys may repeat
 
 struct Request {
@@ -31,6 +31,8 @@ struct Request {
   bool authenticate = true;  // false for the token exchange itself
   // Another origin for this one request, e.g. an IAM host: "https://iam.example.com[/prefix]".
   std::string base_url;
+  // Called on the request before each attempt, retries included, e.g. for a fresh request id.
+  std::function<void(Request&)> each_attempt{};
 };
 
 struct Response {
@@ -72,8 +74,12 @@ class Authenticator {
  public:
   virtual ~Authenticator() = default;
   virtual void apply(Request& req, Client& client, const Deadline& deadline) = 0;
-  // Called once after a 401: true if the credentials were renewed and the request should be retried.
-  virtual bool refresh_after_unauthorized(Client& client, const Deadline& deadline) { return false; }
+  // Called once after a 401 to `rejected` (the request as sent, credentials included): true if
+  // the credentials were renewed and the request should be retried.
+  virtual bool refresh_after_unauthorized(const Request& rejected, Client& client,
+                                          const Deadline& deadline) {
+    return false;
+  }
 };
 
 // Turns a vendor's error body into a one-line reason, e.g. "404 NotFound: Instance was not found".

@@ -92,6 +92,29 @@ TEST_F(HttpClientTest, RetriesA5xxThenSucceeds) {
   EXPECT_EQ(observer->codes, (std::vector<std::string>{"flaky:500", "flaky:200"}));
 }
 
+// The hook behind KooPhone's fresh x-request-id per attempt (issue 17, defect 4).
+TEST_F(HttpClientTest, EachAttemptHookRunsBeforeEveryAttemptRetriesIncluded) {
+  std::vector<std::string> seen;
+  server.server().Get("/flaky", [&](const httplib::Request& req, httplib::Response& res) {
+    seen.push_back(req.get_param_value("attempt") + "/" + req.get_header_value("X-Attempt"));
+    res.status = hits++ < 2 ? 503 : 200;
+    res.set_content(R"({"ok":true})", "application/json");
+  });
+  server.start();
+  int n = 0;
+  Request req = get("/flaky");
+  req.query = {{"attempt", "none"}};
+  req.each_attempt = [&n](Request& r) {
+    r.query.at(0).second = std::to_string(++n);
+    r.headers.erase("X-Attempt");
+    r.headers.emplace("X-Attempt", std::to_string(n));
+  };
+  ClientOptions options;
+  options.settings.max_attempts = 3;
+  EXPECT_EQ(client(options).get_json(req, Deadline::after(5s))["ok"], true);
+  EXPECT_EQ(seen, (std::vector<std::string>{"1/1", "2/2", "3/3"}));
+}
+
 TEST_F(HttpClientTest, GivesUpAfterMaxAttemptsOnPersistent5xx) {
   server.server().Get("/down", [&](const httplib::Request&, httplib::Response& res) {
     ++hits;

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "exporter/core/errors.h"
@@ -59,7 +61,7 @@ class TokenProviderTest : public ::testing::Test {
           return keystone_token_exchange(c, server.url() + "/iam/v3/auth/tokens",
                                          {{"auth", {{"password", "hunter2-password"}}}}, d);
         },
-        5min);
+        5min, [this] { return std::chrono::system_clock::now() + skew; });
   }
 
   std::string get_token() { return tokens->get(*client, Deadline::after(5s)); }
@@ -69,6 +71,7 @@ class TokenProviderTest : public ::testing::Test {
   std::shared_ptr<TokenProvider> tokens;
   std::atomic<int> exchanges{0}, api_hits{0};
   std::chrono::seconds token_lifetime = 1h;
+  std::chrono::seconds skew{0};  // how far the provider's clock is ahead of the IAM's
   std::chrono::milliseconds exchange_delay = 0ms;
   int exchange_status = 201;
   std::string exchange_error_body;
@@ -85,14 +88,79 @@ TEST_F(TokenProviderTest, CachesTheTokenUntilItNearsExpiry) {
   EXPECT_EQ(exchange_content_type, "application/json;charset=utf8");
 }
 
-TEST_F(TokenProviderTest, RefreshesAheadOfExpiry) {
-  token_lifetime = 4min;  // inside the 5 min refresh window
+TEST_F(TokenProviderTest, RefreshesFiveMinutesAheadOfALongLivedTokensExpiry) {
+  EXPECT_EQ(get_token(), "tok-1");  // lives 1 h
+  skew = 54min;
   EXPECT_EQ(get_token(), "tok-1");
+  skew = 56min;  // inside the 5 min margin
   EXPECT_EQ(get_token(), "tok-2");
-  token_lifetime = 10min;
-  EXPECT_EQ(get_token(), "tok-3");
-  EXPECT_EQ(get_token(), "tok-3");
-  EXPECT_EQ(exchanges, 3);
+  EXPECT_EQ(exchanges, 2);
+}
+
+// Defect 3 of issue 17: a token living less than the 5 min margin was exchanged on every call.
+TEST_F(TokenProviderTest, ATokenLivingLessThanTheMarginIsReused) {
+  token_lifetime = 4min;
+  EXPECT_EQ(get_token(), "tok-1");
+  EXPECT_EQ(get_token(), "tok-1");
+  skew = 3min + 30s;  // 30 s before its expiry: outside a tenth of its lifetime (24 s)
+  EXPECT_EQ(get_token(), "tok-1");
+  skew = 3min + 40s;  // 20 s before: inside it
+  EXPECT_EQ(get_token(), "tok-2");
+  EXPECT_EQ(exchanges, 2);
+}
+
+TEST(TokenProviderMargin, IsFiveMinutesAtMostAndATenthOfTheLifetime) {
+  EXPECT_EQ(TokenProvider::refresh_margin(5min, 24h), 5min);
+  EXPECT_EQ(TokenProvider::refresh_margin(5min, 50min), 5min);
+  EXPECT_EQ(TokenProvider::refresh_margin(5min, 10min), 1min);
+  EXPECT_EQ(TokenProvider::refresh_margin(5min, 60s), 6s);
+  EXPECT_EQ(TokenProvider::refresh_margin(5min, -1s), 0s);  // already expired: no margin
+}
+
+TEST_F(TokenProviderTest, InvalidateDropsOnlyTheRejectedToken) {
+  EXPECT_EQ(get_token(), "tok-1");
+  tokens->invalidate("tok-0");  // an older token was rejected: the current one stays
+  EXPECT_EQ(get_token(), "tok-1");
+  tokens->invalidate("tok-1");
+  EXPECT_EQ(get_token(), "tok-2");
+  EXPECT_EQ(exchanges, 2);
+}
+
+// Defect 3 of issue 17: 4 requests rejected together each renewed, dropping each other's token.
+TEST_F(TokenProviderTest, FourConcurrent401sRenewOnce) {
+  client->set_authenticator(token_auth("X-Auth-Token", tokens));
+  std::mutex mu;
+  std::condition_variable cv;
+  int held = 0;
+  server.server().Get("/api/together", [&](const httplib::Request& req, httplib::Response& res) {
+    const auto token = req.get_header_value("X-Auth-Token");
+    if (token == "tok-1") {  // all four carry it: answer 401 once all four are in
+      std::unique_lock lock(mu);
+      ++held;
+      cv.notify_all();
+      cv.wait_for(lock, 5s, [&] { return held >= 4; });
+      res.status = 401;
+      return;
+    }
+    res.status = token == "tok-" + std::to_string(exchanges.load()) ? 200 : 401;
+    res.set_content(R"({"ok":true})", "application/json");
+  });
+  EXPECT_EQ(get_token(), "tok-1");
+  std::vector<std::thread> callers;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i)
+    callers.emplace_back([&] {
+      Request req;
+      req.path = "/together";
+      try {
+        if (client->get_json(req, Deadline::after(10s))["ok"] == true) ++ok;
+      } catch (const std::exception&) {
+      }
+    });
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(held, 4);
+  EXPECT_EQ(ok, 4);
+  EXPECT_EQ(tokens->exchanges() - 1, 1u) << "renewals for 4 concurrent 401s";
 }
 
 TEST_F(TokenProviderTest, ConcurrentCallersShareOneExchange) {
