@@ -1,5 +1,6 @@
 #include "scrapers/koophone/koophone_scraper.h"
 
+#include <algorithm>
 #include <random>
 
 #include "exporter/core/errors.h"
@@ -32,6 +33,19 @@ std::string random_uuid_v4() {
   return buf;
 }
 
+void set_request_id(http::Request& req) {
+  // The vendor's doc and SDK put x-request-id in the query; the header copy is harmless.
+  const std::string id = random_uuid_v4();
+  auto it = std::find_if(req.query.begin(), req.query.end(),
+                         [](const auto& kv) { return kv.first == "x-request-id"; });
+  if (it == req.query.end())
+    req.query.insert(req.query.begin(), {"x-request-id", id});
+  else
+    it->second = id;
+  req.headers.erase("x-request-id");
+  req.headers.emplace("x-request-id", id);
+}
+
 KoophoneScraper::KoophoneScraper(const TargetConfig& target, http::Client& client)
     : settings_(std::dynamic_pointer_cast<const Settings>(target.settings)) {
   if (!settings_) throw std::logic_error("koophone target without koophone settings");
@@ -55,13 +69,9 @@ Page KoophoneScraper::fetch_page(ScrapeContext& ctx, const http::Query& filter, 
   http::Request req;
   req.path = "/v1/instances/batch-query";
   req.endpoint = "batch_query";
-  // The vendor's doc and SDK put x-request-id in the query; the header copy is harmless.
-  const std::string request_id = random_uuid_v4();
-  req.query = {{"x-request-id", request_id},
-               {"page_no", std::to_string(page_no)},
-               {"page_size", std::to_string(page_size)}};
+  req.query = {{"page_no", std::to_string(page_no)}, {"page_size", std::to_string(page_size)}};
   req.query.insert(req.query.end(), filter.begin(), filter.end());
-  req.headers.emplace("x-request-id", request_id);
+  req.each_attempt = set_request_id;  // a fresh id on every attempt, retries included
   Page page =
       parse_page(ctx.http.get_json(std::move(req), ctx.deadline), settings_->utc_offset_seconds);
   for (const auto& field : page.conflicts)

@@ -31,5 +31,7 @@ class KoophoneScraper : public Scraper {
 nlohmann::json iam_password_body(const Settings& s);
 // A random UUID version 4, for x-request-id.
 std::string random_uuid_v4();
+// Sets a fresh x-request-id (query parameter and header) on a request about to be sent.
+void set_request_id(http::Request& req);
 
 }  // namespace fue::koophone
