@@ -425,7 +425,7 @@ int run(const std::vector<std::string>& args) {
       if (!s.client) {
         s.client =
             std::make_unique<http::Client>(client_options_for(t, *u.vendor, user_agent), counter);
-        s.scraper = u.vendor->create(t, *s.client);
+        s.scraper = make_scraper(*u.vendor, t, *s.client);
       }
       HistoryContext ctx{
           t, *s.client, Deadline::after(o.range_timeout), u.range.first, u.range.last, {}, {}};

@@ -18,9 +18,10 @@ class VendorRegistry;
 struct VendorSettings {
   virtual ~VendorSettings() = default;
   virtual void describe(std::vector<std::pair<std::string, std::string>>& out) const = 0;
-  // The credentials it holds, so that a reload rebuilds a target whose secret value changed (e.g.
-  // a rotated token file at the same path). Without it, a target with secrets is always rebuilt.
-  virtual void secrets(std::vector<const Secret*>& out) const {}
+  // Every credential it holds, so that a reload or a probe rebuilds a target only when a secret
+  // value changed (e.g. a rotated token file at the same path), and keeps its client and token
+  // otherwise. Pure: a vendor cannot forget it; one without secrets adds nothing.
+  virtual void secrets(std::vector<const Secret*>& out) const = 0;
 };
 
 // The HTTP settings of one target's long-lived client.

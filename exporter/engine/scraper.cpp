@@ -23,6 +23,13 @@ http::ClientOptions client_options_for(const TargetConfig& target, const VendorD
   return options;
 }
 
+std::unique_ptr<Scraper> make_scraper(const VendorDescriptor& vendor, const TargetConfig& target,
+                                      http::Client& client) {
+  if (!vendor.create) throw std::runtime_error("vendor " + vendor.key + " has no scraper");
+  if (vendor.authenticator) client.set_authenticator(vendor.authenticator(target));
+  return vendor.create(target, client);
+}
+
 void VendorRegistry::add(VendorDescriptor d) {
   if (find(d.key)) throw std::logic_error("vendor registered twice: " + d.key);
   vendors_.push_back(std::move(d));

@@ -80,12 +80,20 @@ struct VendorDescriptor {
   http::RateLimitHeaders rate_limit_headers;
   // Reads the vendor's own keys of one target table. Common keys are already read.
   std::function<std::shared_ptr<const VendorSettings>(config::ConfigNode& node)> parse_settings;
-  // Builds the long-lived scraper; it may install an authenticator and error decoder on `client`.
+  // Builds the long-lived scraper; it may install an error decoder on `client`.
   std::function<std::unique_ptr<Scraper>(const TargetConfig& target, http::Client& client)> create;
-  // Optional usage history for `fleet-usage-exporter backfill`. The backfill calls create()
+  // The credentials of a target's requests, installed on its client by make_scraper() before
+  // create(); empty when the vendor's scraper installs its own.
+  std::function<std::shared_ptr<http::Authenticator>(const TargetConfig& target)> authenticator;
+  // Optional usage history for `fleet-usage-exporter backfill`. The backfill calls make_scraper()
   // first so that the vendor's authenticator and error decoder are on the client.
   HistorySupport history;
 };
+
+// Installs the vendor's authenticator on `client`, then calls create(): the one way the engine and
+// the backfill build a scraper.
+std::unique_ptr<Scraper> make_scraper(const VendorDescriptor& vendor, const TargetConfig& target,
+                                      http::Client& client);
 
 // The User-Agent of every vendor request: [global] user_agent, or "fleet-usage-exporter/<version>".
 std::string user_agent_of(const GlobalConfig& global);

@@ -1,6 +1,5 @@
 #include "exporter/engine/target_runner.h"
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -68,20 +67,11 @@ std::string target_fingerprint(const TargetConfig& t, const std::string& user_ag
   if (!t.settings) return out.str();
   std::vector<std::pair<std::string, std::string>> described;
   t.settings->describe(described);
-  bool mentions_secret = false;
-  for (const auto& [k, v] : described) {
-    field(k, v);
-    if (v.find("<secret from") != std::string::npos) mentions_secret = true;
-  }
+  for (const auto& [k, v] : described) field(k, v);
   std::vector<const Secret*> secrets;
-  t.settings->secrets(secrets);
+  t.settings->secrets(secrets);  // pure virtual: every vendor reports its credentials
   // Hashes, so the fingerprint never holds a credential itself.
   for (const Secret* s : secrets) field("secret", std::hash<std::string>{}(s->reveal()));
-  if (mentions_secret && secrets.empty()) {
-    // The vendor does not expose its credentials: we cannot tell a rotated one, so rebuild.
-    static std::atomic<uint64_t> unique{0};
-    field("unverifiable_secret", ++unique);
-  }
   return out.str();
 }
 
@@ -94,8 +84,7 @@ TargetRunner::TargetRunner(TargetConfig target, const VendorDescriptor& vendor,
       std::make_unique<http::Client>(client_options_for(target_, vendor, std::move(user_agent)),
                                      self_->observer(target_.vendor, target_.name));
   try {
-    if (!vendor.create) throw std::runtime_error("vendor " + vendor.key + " has no scraper");
-    scraper_ = vendor.create(target_, *client_);
+    scraper_ = make_scraper(vendor, target_, *client_);
   } catch (const std::exception& e) {
     create_error_ = e.what();
     log::error("cannot build the scraper",

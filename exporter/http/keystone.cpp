@@ -1,4 +1,7 @@
-// The OpenStack Keystone token exchange used by Huawei IAM and KakaoCloud IAM.
+// The OpenStack Keystone token exchange used by Huawei IAM and KakaoCloud IAM, and the one
+// authenticator and settings checks of the vendors that use it.
+#include "exporter/http/keystone.h"
+
 #include <chrono>
 
 #include "exporter/core/errors.h"
@@ -49,6 +52,48 @@ Token keystone_token_exchange(Client& client, const std::string& url, const nloh
                                                    std::to_string(res.status) +
                                                    " without an X-Subject-Token header");
   return Token{std::move(token), expiry_from(res.body)};
+}
+
+namespace {
+
+// A credential key is set inline, as <key>_file or as <key>_env.
+bool has_key(const config::ConfigNode& node, const std::string& key) {
+  return node.has(key) || node.has(key + "_file") || node.has(key + "_env");
+}
+
+std::string joined(const std::vector<std::string>& keys, const std::string& sep,
+                   const std::string& last_sep) {
+  std::string out;
+  for (size_t i = 0; i < keys.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == keys.size() ? last_sep : sep) + keys[i];
+  return out;
+}
+
+}  // namespace
+
+void read_keystone_settings(config::ConfigNode& node, const KeystoneMethod& method,
+                            KeystoneSettings& out) {
+  out.iam_url = node.string_or("iam_url", method.default_iam_url);
+  while (!out.iam_url.empty() && out.iam_url.back() == '/') out.iam_url.pop_back();
+  out.token = node.secret("token", false);
+  bool credentials = false;
+  for (const auto& key : method.credential_keys) credentials = credentials || has_key(node, key);
+  if (!out.token.empty() && credentials)
+    node.fail("token",
+              "give either token or " + joined(method.credential_keys, "/", "/") + ", not both");
+  if (out.token.empty() && !credentials)
+    node.fail(method.credential_keys.at(0),
+              "set " + joined(method.credential_keys, ", ", " and ") + " (or a pre-issued token)");
+}
+
+std::shared_ptr<Authenticator> keystone_auth(const KeystoneSettings& settings,
+                                             const KeystoneMethod& method,
+                                             std::function<nlohmann::json()> body) {
+  if (settings.uses_token_file()) return static_header_auth("X-Auth-Token", settings.token);
+  auto tokens = std::make_shared<TokenProvider>(
+      [url = settings.iam_url + method.token_path, body = std::move(body)](
+          Client& c, const Deadline& d) { return keystone_token_exchange(c, url, body(), d); });
+  return token_auth("X-Auth-Token", std::move(tokens));
 }
 
 }  // namespace fue::http

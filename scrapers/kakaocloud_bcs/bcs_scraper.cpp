@@ -3,35 +3,15 @@
 #include "exporter/core/errors.h"
 #include "exporter/core/log.h"
 #include "exporter/engine/listing.h"
-#include "exporter/http/token_provider.h"
 #include "scrapers/kakaocloud_bcs/bcs_errors.h"
 #include "scrapers/kakaocloud_bcs/bcs_metrics.h"
 
 namespace fue::kakaocloud_bcs {
 
-nlohmann::json iam_credential_body(const Settings& s) {
-  return {{"auth",
-           {{"identity",
-             {{"methods", {"application_credential"}},
-              {"application_credential",
-               {{"id", s.credential_id.reveal()}, {"secret", s.credential_secret.reveal()}}}}}}}};
-}
-
 BcsScraper::BcsScraper(const TargetConfig& target, http::Client& client)
     : settings_(std::dynamic_pointer_cast<const Settings>(target.settings)) {
   if (!settings_) throw std::logic_error("kakaocloud_bcs target without its settings");
-  client.set_error_decoder(decode_error);
-  if (settings_->uses_token_file()) {
-    client.set_authenticator(http::static_header_auth("X-Auth-Token", settings_->token));
-    return;
-  }
-  auto settings = settings_;
-  auto tokens =
-      std::make_shared<http::TokenProvider>([settings](http::Client& c, const Deadline& d) {
-        return http::keystone_token_exchange(c, settings->iam_url + "/identity/v3/auth/tokens",
-                                             iam_credential_body(*settings), d);
-      });
-  client.set_authenticator(http::token_auth("X-Auth-Token", tokens));
+  client.set_error_decoder(decode_error);  // the authenticator: kakaocloud_bcs_vendor.cpp
 }
 
 Page BcsScraper::fetch_page(ScrapeContext& ctx, int64_t offset, int64_t limit) {

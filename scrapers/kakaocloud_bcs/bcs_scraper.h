@@ -24,7 +24,4 @@ class BcsScraper : public Scraper {
   std::shared_ptr<const Settings> settings_;
 };
 
-// The IAM application-credential body.
-nlohmann::json iam_credential_body(const Settings& s);
-
 }  // namespace fue::kakaocloud_bcs

@@ -15,6 +15,20 @@ std::vector<std::pair<std::string, std::string>> Settings::filters() const {
   return q;
 }
 
+const http::KeystoneMethod& keystone_method() {
+  static const http::KeystoneMethod m{
+      kDefaultIamUrl,
+      {"application_credential_id", "application_credential_secret"},
+      "/identity/v3/auth/tokens"};
+  return m;
+}
+
+void Settings::secrets(std::vector<const Secret*>& out) const {
+  out.push_back(&credential_id);
+  out.push_back(&credential_secret);
+  out.push_back(&token);
+}
+
 void Settings::describe(std::vector<std::pair<std::string, std::string>>& out) const {
   out.emplace_back("iam_url", iam_url);
   if (uses_token_file()) {
@@ -28,22 +42,20 @@ void Settings::describe(std::vector<std::pair<std::string, std::string>>& out) c
   out.emplace_back("max_pages", std::to_string(max_pages));
 }
 
+nlohmann::json iam_credential_body(const Settings& s) {
+  return {{"auth",
+           {{"identity",
+             {{"methods", {"application_credential"}},
+              {"application_credential",
+               {{"id", s.credential_id.reveal()}, {"secret", s.credential_secret.reveal()}}}}}}}};
+}
+
 std::shared_ptr<const VendorSettings> parse_settings(config::ConfigNode& node) {
   auto s = std::make_shared<Settings>();
-  s->iam_url = node.string_or("iam_url", kDefaultIamUrl);
-  while (!s->iam_url.empty() && s->iam_url.back() == '/') s->iam_url.pop_back();
-  s->token = node.secret("token", false);
-  s->credential_id = node.secret("application_credential_id", false);
-  s->credential_secret = node.secret("application_credential_secret", false);
-  const bool credential = !s->credential_id.empty() || !s->credential_secret.empty();
-  if (!s->token.empty() && credential)
-    node.fail("token", "give either token or an application credential, not both");
-  if (s->token.empty()) {
-    if (s->credential_id.empty())
-      node.fail("application_credential_id",
-                "set application_credential_id and application_credential_secret (or a token)");
-    if (s->credential_secret.empty())
-      node.fail("application_credential_secret", "required with application_credential_id");
+  http::read_keystone_settings(node, keystone_method(), *s);
+  if (!s->uses_token_file()) {
+    s->credential_id = node.secret("application_credential_id", true);
+    s->credential_secret = node.secret("application_credential_secret", true);
   }
   s->availability_zone = node.string_or("availability_zone", "");
   s->instance_type = node.enum_or("instance_type", {"", "vm", "bm", "gpu"}, "");

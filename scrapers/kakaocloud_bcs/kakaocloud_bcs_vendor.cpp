@@ -1,4 +1,7 @@
+#include <stdexcept>
+
 #include "exporter/engine/scraper.h"
+#include "exporter/http/keystone.h"
 #include "scrapers/kakaocloud_bcs/bcs_scraper.h"
 #include "scrapers/kakaocloud_bcs/bcs_settings.h"
 
@@ -16,6 +19,12 @@ VendorDescriptor kakaocloud_bcs_vendor() {
   };
   // No rate-limit headers are documented; 429 falls back to Retry-After and backoff.
   d.parse_settings = kakaocloud_bcs::parse_settings;
+  d.authenticator = [](const TargetConfig& target) {
+    auto s = std::dynamic_pointer_cast<const kakaocloud_bcs::Settings>(target.settings);
+    if (!s) throw std::logic_error("kakaocloud_bcs target without its settings");
+    return http::keystone_auth(*s, kakaocloud_bcs::keystone_method(),
+                               [s] { return kakaocloud_bcs::iam_credential_body(*s); });
+  };
   d.create = [](const TargetConfig& target, http::Client& client) -> std::unique_ptr<Scraper> {
     return std::make_unique<kakaocloud_bcs::BcsScraper>(target, client);
   };

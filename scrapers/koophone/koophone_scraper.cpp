@@ -12,14 +12,6 @@
 
 namespace fue::koophone {
 
-nlohmann::json iam_password_body(const Settings& s) {
-  nlohmann::json user = {
-      {"name", s.username}, {"password", s.password.reveal()}, {"domain", {{"name", s.domain}}}};
-  return {{"auth",
-           {{"identity", {{"methods", {"password"}}, {"password", {{"user", user}}}}},
-            {"scope", {{"project", {{"name", s.project}}}}}}}};
-}
-
 std::string random_uuid_v4() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   uint64_t hi = rng(), lo = rng();
@@ -49,19 +41,7 @@ void set_request_id(http::Request& req) {
 KoophoneScraper::KoophoneScraper(const TargetConfig& target, http::Client& client)
     : settings_(std::dynamic_pointer_cast<const Settings>(target.settings)) {
   if (!settings_) throw std::logic_error("koophone target without koophone settings");
-  client.set_error_decoder(decode_error);
-  if (settings_->uses_token_file()) {
-    client.set_authenticator(http::static_header_auth("X-Auth-Token", settings_->token));
-    return;
-  }
-  auto settings = settings_;
-  auto tokens = std::make_shared<http::TokenProvider>([settings](http::Client& c,
-                                                                 const Deadline& d) {
-    // nocatalog keeps the large service catalogue out of the answer.
-    return http::keystone_token_exchange(c, settings->iam_url + "/v3/auth/tokens?nocatalog=true",
-                                         iam_password_body(*settings), d);
-  });
-  client.set_authenticator(http::token_auth("X-Auth-Token", tokens));
+  client.set_error_decoder(decode_error);  // the authenticator: koophone_vendor.cpp
 }
 
 Page KoophoneScraper::fetch_page(ScrapeContext& ctx, const http::Query& filter, int page_no,
@@ -113,8 +93,8 @@ void KoophoneScraper::collect(ScrapeContext& ctx) {
   std::vector<std::vector<Phone>> lists;
   for (const auto& f : filters) lists.push_back(list(ctx, f));
   // A phone may match both an id and a name filter: counted once.
-  auto phones = http::merge_unique(std::move(lists),
-                                   [](const Phone& p) -> std::string_view { return p.instance_id; });
+  auto phones = http::merge_unique(
+      std::move(lists), [](const Phone& p) -> std::string_view { return p.instance_id; });
 
   if (ctx.target.group_enabled("fleet")) emit_fleet(phones, ctx.out);
   const bool backup = ctx.target.group_enabled("backup");

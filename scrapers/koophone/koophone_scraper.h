@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "exporter/engine/scraper.h"
-#include "exporter/http/token_provider.h"
 #include "scrapers/koophone/koophone_page.h"
 #include "scrapers/koophone/koophone_settings.h"
 
@@ -27,8 +26,6 @@ class KoophoneScraper : public Scraper {
   std::shared_ptr<const Settings> settings_;
 };
 
-// The IAM password-method body, scoped to the configured project.
-nlohmann::json iam_password_body(const Settings& s);
 // A random UUID version 4, for x-request-id.
 std::string random_uuid_v4();
 // Sets a fresh x-request-id (query parameter and header) on a request about to be sent.

@@ -38,6 +38,18 @@ bool parse_utc_offset(const std::string& text, int& seconds) {
   return true;
 }
 
+const http::KeystoneMethod& keystone_method() {
+  // nocatalog keeps the large service catalogue out of the answer.
+  static const http::KeystoneMethod m{
+      kDefaultIamUrl, {"username", "password", "domain"}, "/v3/auth/tokens?nocatalog=true"};
+  return m;
+}
+
+void Settings::secrets(std::vector<const Secret*>& out) const {
+  out.push_back(&password);
+  out.push_back(&token);
+}
+
 void Settings::describe(std::vector<std::pair<std::string, std::string>>& out) const {
   out.emplace_back("iam_url", iam_url);
   if (uses_token_file()) {
@@ -56,19 +68,18 @@ void Settings::describe(std::vector<std::pair<std::string, std::string>>& out) c
   out.emplace_back("time_zone_offset", time_zone_offset);
 }
 
+nlohmann::json iam_password_body(const Settings& s) {
+  nlohmann::json user = {
+      {"name", s.username}, {"password", s.password.reveal()}, {"domain", {{"name", s.domain}}}};
+  return {{"auth",
+           {{"identity", {{"methods", {"password"}}, {"password", {{"user", user}}}}},
+            {"scope", {{"project", {{"name", s.project}}}}}}}};
+}
+
 std::shared_ptr<const VendorSettings> parse_settings(config::ConfigNode& node) {
   auto s = std::make_shared<Settings>();
-  s->iam_url = node.string_or("iam_url", kDefaultIamUrl);
-  while (!s->iam_url.empty() && s->iam_url.back() == '/') s->iam_url.pop_back();
-  s->token = node.secret("token", false);
-  const bool password_method = node.has("username") || node.has("password") ||
-                               node.has("password_file") || node.has("password_env") ||
-                               node.has("domain");
-  if (!s->token.empty() && password_method)
-    node.fail("token", "give either token or username/password/domain, not both");
-  if (s->token.empty()) {
-    if (!password_method)
-      node.fail("username", "set username, password and domain (or a pre-issued token)");
+  http::read_keystone_settings(node, keystone_method(), *s);
+  if (!s->uses_token_file()) {
     s->username = node.require_string("username");
     s->password = node.secret("password", true);
     s->domain = node.require_string("domain");

@@ -1,4 +1,7 @@
+#include <stdexcept>
+
 #include "exporter/engine/scraper.h"
+#include "exporter/http/keystone.h"
 #include "scrapers/koophone/koophone_scraper.h"
 #include "scrapers/koophone/koophone_settings.h"
 
@@ -16,6 +19,12 @@ VendorDescriptor koophone_vendor() {
   };
   // No rate-limit headers are documented; 429 falls back to Retry-After and backoff.
   d.parse_settings = koophone::parse_settings;
+  d.authenticator = [](const TargetConfig& target) {
+    auto s = std::dynamic_pointer_cast<const koophone::Settings>(target.settings);
+    if (!s) throw std::logic_error("koophone target without koophone settings");
+    return http::keystone_auth(*s, koophone::keystone_method(),
+                               [s] { return koophone::iam_password_body(*s); });
+  };
   d.create = [](const TargetConfig& target, http::Client& client) -> std::unique_ptr<Scraper> {
     return std::make_unique<koophone::KoophoneScraper>(target, client);
   };

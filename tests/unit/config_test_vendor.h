@@ -23,6 +23,10 @@ struct TestVendorSettings : VendorSettings {
     out.emplace_back("projects", list);
     out.emplace_back("mode", mode);
   }
+  void secrets(std::vector<const Secret*>& out) const override {
+    out.push_back(&token);
+    out.push_back(&client_secret);
+  }
 };
 
 inline VendorDescriptor test_vendor_descriptor() {
