@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -73,7 +74,11 @@ std::string vendor_block(const Vendor& v, const std::string& sim_base, const Blo
       << "projects = [\"app:2606f411-dea6-44a0-9743-1130f57d77d8\"]\n";
   } else if (v.key == "thousandeyes") {
     // One request a collection: the simulator's 240-a-minute window must last the whole matrix.
-    o << "token = \"sim-thousandeyes-token\"\nmetric_groups = [\"usage\"]\n";
+    o << "token = \"sim-thousandeyes-token\"\n";
+    // A listing cell turns the units group on with its own metric_groups line.
+    if (std::none_of(b.extra.begin(), b.extra.end(),
+                     [](const std::string& l) { return l.rfind("metric_groups", 0) == 0; }))
+      o << "metric_groups = [\"usage\"]\n";
   } else if (v.key == "koophone") {
     if (b.static_token)
       o << "token = \"sim-huawei-static-token\"\n";
@@ -207,6 +212,9 @@ struct Fault {
   std::function<void(FaultMatrix&, const Vendor&)> set{};
   std::function<void(FaultMatrix&, const Vendor&)> clear{};  // default: clear simulator faults
   int expect_up = 0;
+  // With expect_up 1: the vendor's series must equal the baseline's. Off where the fault
+  // changes what there is to see (a fleet that grows); `check` then judges the values.
+  bool compare_baseline = true;
   std::set<std::string> reasons{};  // accepted failure reasons when expect_up is 0
   // Extra checks on the cell after its scrape (before and after are the surrounding scrapes).
   std::function<void(FaultMatrix&, const Vendor&, const Scrape& before, const Scrape& after, Cell&)>
@@ -343,8 +351,10 @@ class FaultMatrix {
       if (line.value("msg", "") == "target collection failed" && line.value("vendor", "") == v.key)
         logged.push_back(line.value("reason", "") + ": " + line.value("error", ""));
 
+    last_logs_ = logs;
     if (f.expect_up == 1) {
-      if (!matches_baseline(s, v, &why)) cell.fail(why);
+      if (!f.compare_baseline && up != 1.0) cell.fail(v.key + " is not up");
+      if (f.compare_baseline && !matches_baseline(s, v, &why)) cell.fail(why);
       if (!counted.empty()) cell.fail("a scrape error was counted: " + counted[0]);
       if (!logged.empty()) cell.fail("a failure was logged: " + logged[0]);
       cell.outcome = "up 1";
@@ -425,6 +435,8 @@ class FaultMatrix {
   }
 
   int scratch = 0;  // a figure a fault's prime step hands to its check
+  // The exporter's log lines of the last checked scrape.
+  const std::vector<Json>& last_logs() const { return last_logs_; }
 
   static const Vendor& vendor_of(const std::string& key) {
     for (const auto& v : kVendors)
@@ -438,6 +450,7 @@ class FaultMatrix {
   LogTail log_;
   std::map<std::string, std::vector<std::string>> baseline_;
   Scrape last_;
+  std::vector<Json> last_logs_;
   std::optional<std::pair<std::string, Cell*>> pending_recovery_;
 };
 
@@ -479,6 +492,143 @@ std::string iam_route(const Vendor& v) { return "POST /" + v.key + v.iam_path; }
 int route_count(FaultMatrix& m, const std::string& route) {
   const auto stats = m.sim().stats();
   return stats["by_route"].value(route, 0);
+}
+
+// The listing cells: what each vendor lists, how many rows the simulator's fleet gives it, and
+// the config lines that make the listing run (ThousandEyes lists only with its units group).
+struct Listed {
+  std::string endpoint;
+  int per_fleet_divisor = 1;  // rows = fleet_size / this
+  std::vector<std::string> extra{};
+  bool reports_total = true;
+};
+
+std::optional<Listed> listed_of(const Vendor& v) {
+  if (v.key == "kakaocloud_bcs") return Listed{"list_instances"};
+  if (v.key == "koophone") return Listed{"batch_query"};
+  if (v.key == "losant") return Listed{"historical_summaries", 5};
+  if (v.key == "notehub") return Listed{"devices", 1, {}, false};
+  if (v.key == "thousandeyes")
+    return Listed{"units_tests", 1, {"metric_groups = [\"usage\", \"test_units\"]"}, false};
+  return std::nullopt;
+}
+
+constexpr int kFleet = 25;  // the simulator's default fleet_size, which the baseline saw
+
+std::string listing_key(const Vendor& v, const std::string& endpoint, const std::string& source) {
+  return "fleet_usage_exporter_listing_resources{vendor=\"" + v.key + "\",target=\"" + v.target() +
+         "\",endpoint=\"" + endpoint + "\",source=\"" + source + "\"}";
+}
+
+double partial(const Scrape& s, const Vendor& v, const std::string& reason) {
+  return s
+      .sample("fleet_usage_exporter_target_partial_errors_total{vendor=\"" + v.key +
+              "\",target=\"" + v.target() + "\",reason=\"" + reason + "\"}")
+      .value_or(0);
+}
+
+// Either complete and correct (`fleet` unique rows listed, equal to any reported total, no
+// listing_incomplete), or listing_incomplete counted and logged with both numbers.
+void check_listing(FaultMatrix& m, const Vendor& v, const Scrape& before, const Scrape& after,
+                   Cell& cell, int fleet) {
+  const Listed l = *listed_of(v);
+  const auto listed = after.sample(listing_key(v, l.endpoint, "listed"));
+  const auto reported = after.sample(listing_key(v, l.endpoint, "reported"));
+  const bool flagged =
+      partial(after, v, "listing_incomplete") > partial(before, v, "listing_incomplete");
+  if (!listed) return cell.fail("no listing_resources gauge for " + l.endpoint);
+  if (l.reports_total && !reported) cell.fail("no reported total in the gauge");
+  const int want = fleet / l.per_fleet_divisor;
+  if (!flagged) {
+    if (*listed != want)
+      cell.fail("listed " + std::to_string(*listed) + " of " + std::to_string(want) +
+                " with no listing_incomplete: a silent undercount");
+    if (reported && *reported != *listed) cell.fail("listed and reported differ, unflagged");
+    cell.outcome = "up 1, complete: " + std::to_string(static_cast<int>(*listed));
+    return;
+  }
+  if (!reported || *reported == *listed)
+    cell.fail("listing_incomplete without two differing numbers in the gauge");
+  const std::string numbers = "listed " + std::to_string(static_cast<int>(*listed)) +
+                              " unique resources, the server reported " +
+                              std::to_string(static_cast<int>(reported.value_or(-1)));
+  bool logged = false;
+  for (const auto& line : m.last_logs())
+    logged = logged || (line.value("reason", "") == "listing_incomplete" &&
+                        line.value("error", "").find(numbers) != std::string::npos);
+  if (!logged) cell.fail("listing_incomplete not logged with '" + numbers + "'");
+  cell.outcome = "up 1, listing_incomplete: " + numbers.substr(7);
+}
+
+void add_listing_faults(std::vector<Fault>& faults) {
+  auto lists = [](const Vendor& v) -> std::optional<std::string> {
+    if (listed_of(v)) return std::nullopt;
+    return "the vendor lists nothing paginated";
+  };
+  // Knobs on the vendor, and its listing turned on where it is off by default.
+  auto set_knobs = [](Json knobs) {
+    return [knobs](FaultMatrix& m, const Vendor& v) {
+      if (!listed_of(v)->extra.empty())
+        m.reload({{v.key, Block{m.sim().base(), false, listed_of(v)->extra}}});
+      m.sim().post("knobs", {{v.key, knobs}});
+    };
+  };
+  auto clear_knobs = [](FaultMatrix& m, const Vendor& v) {
+    m.sim().post(
+        "knobs",
+        {{v.key,
+          {{"fleet_size", kFleet}, {"page_cap", 0}, {"fleet_drift", 0}, {"page_shift", 0}}}});
+    if (!listed_of(v)->extra.empty()) m.reload();
+  };
+  auto fleet_check = [](int fleet) {
+    return [fleet](FaultMatrix& m, const Vendor& v, const Scrape& before, const Scrape& after,
+                   Cell& cell) { check_listing(m, v, before, after, cell, fleet); };
+  };
+  {
+    Fault f{"list pages capped at 3 rows, below the request (must be complete)"};
+    f.not_applicable = lists;
+    f.set = set_knobs({{"page_cap", 3}});
+    f.clear = clear_knobs;
+    f.expect_up = 1;
+    f.compare_baseline = false;  // ThousandEyes' units are not in the baseline; the check counts
+    f.check = fleet_check(kFleet);
+    faults.push_back(f);
+  }
+  {
+    Fault f{"fleet grows by 10 during the listing (pages of 3)"};
+    f.not_applicable = lists;
+    f.set = set_knobs({{"page_cap", 3}, {"fleet_drift", 10}});
+    f.clear = clear_knobs;
+    f.expect_up = 1;
+    f.compare_baseline = false;
+    f.check = fleet_check(kFleet + 10);
+    faults.push_back(f);
+  }
+  {
+    Fault f{"a row repeated across pages (pages of 3)"};
+    f.not_applicable = lists;
+    f.set = set_knobs({{"page_cap", 3}, {"page_shift", 1}});
+    f.clear = clear_knobs;
+    f.expect_up = 1;
+    f.compare_baseline = false;
+    f.check = fleet_check(kFleet);
+    faults.push_back(f);
+  }
+  {
+    Fault f{"a row skipped across pages (pages of 3)"};
+    f.not_applicable = [](const Vendor& v) -> std::optional<std::string> {
+      if (!listed_of(v)) return "the vendor lists nothing paginated";
+      if (!listed_of(v)->reports_total)
+        return "the API reports no total, so a skipped row cannot be told from a smaller fleet";
+      return std::nullopt;
+    };
+    f.set = set_knobs({{"page_cap", 3}, {"page_shift", -1}});
+    f.clear = clear_knobs;
+    f.expect_up = 1;
+    f.compare_baseline = false;
+    f.check = fleet_check(kFleet);
+    faults.push_back(f);
+  }
 }
 
 std::vector<Fault> make_faults(const TlsSim& tls) {
@@ -658,6 +808,7 @@ std::vector<Fault> make_faults(const TlsSim& tls) {
     };
     faults.push_back(f);
   }
+  add_listing_faults(faults);
   const std::string tls_base = tls.base(), cert = tls.cert();
   {
     Fault f{"TLS certificate that does not verify"};
