@@ -809,7 +809,6 @@ std::vector<Fault> make_faults(const TlsSim& tls) {
     };
     faults.push_back(f);
   }
-  add_listing_faults(faults);
   {
     Fault f{"short token lifetime (2 min) is reused (must work)"};
     f.not_applicable = static_only("static token, no lifetime");
