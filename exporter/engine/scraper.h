@@ -83,7 +83,7 @@ struct VendorDescriptor {
   // Builds the long-lived scraper; it may install an error decoder on `client`.
   std::function<std::unique_ptr<Scraper>(const TargetConfig& target, http::Client& client)> create;
   // The credentials of a target's requests, installed on its client by make_scraper() before
-  // create(); empty when the vendor's scraper installs its own.
+  // create(): the one place every vendor's authenticator is installed.
   std::function<std::shared_ptr<http::Authenticator>(const TargetConfig& target)> authenticator;
   // Optional usage history for `fleet-usage-exporter backfill`. The backfill calls make_scraper()
   // first so that the vendor's authenticator and error decoder are on the client.

@@ -41,8 +41,7 @@ std::string_view string_key(const json& item, const char* key) {
 
 LosantScraper::LosantScraper(const TargetConfig& target, http::Client& client)
     : settings_(static_cast<const LosantSettings&>(*target.settings)) {
-  client.set_authenticator(http::bearer_auth(settings_.token));
-  client.set_error_decoder(decode_error);
+  client.set_error_decoder(decode_error);  // the authenticator: losant_vendor.cpp
 }
 
 http::Request LosantScraper::request(std::string path, std::string endpoint,

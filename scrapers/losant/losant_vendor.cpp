@@ -1,4 +1,6 @@
 // The Losant vendor: its descriptor, metric groups and defaults.
+#include <stdexcept>
+
 #include "exporter/engine/scraper.h"
 #include "scrapers/losant/losant_history.h"
 #include "scrapers/losant/losant_scraper.h"
@@ -25,6 +27,11 @@ VendorDescriptor losant_vendor() {
   // Losant documents no rate-limit headers; 429 is handled by the shared client's Retry-After
   // logic.
   d.parse_settings = losant::parse_settings;
+  d.authenticator = [](const TargetConfig& target) {
+    auto settings = std::dynamic_pointer_cast<const losant::LosantSettings>(target.settings);
+    if (!settings) throw std::logic_error("losant target without losant settings");
+    return http::bearer_auth(settings->token);
+  };
   d.create = losant::create_scraper;
   d.history = losant::history_support();
   return d;

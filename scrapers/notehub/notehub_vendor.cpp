@@ -1,4 +1,6 @@
 // The Blues Notehub vendor: usage by project, fleet and device, plus a counted device inventory.
+#include <stdexcept>
+
 #include "exporter/engine/scraper.h"
 #include "scrapers/notehub/notehub_history.h"
 #include "scrapers/notehub/scraper.h"
@@ -24,6 +26,11 @@ VendorDescriptor notehub_vendor() {
   // Notehub documents no rate-limit headers; a 429 with Retry-After is still honoured.
   d.rate_limit_headers = {};
   d.parse_settings = notehub::parse_settings;
+  d.authenticator = [](const TargetConfig& target) {
+    auto settings = std::dynamic_pointer_cast<const notehub::Settings>(target.settings);
+    if (!settings) throw std::logic_error("notehub target without notehub settings");
+    return http::bearer_auth(settings->token);
+  };
   d.create = notehub::create_scraper;
   d.history = notehub::history_support();
   return d;

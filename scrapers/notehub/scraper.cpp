@@ -44,8 +44,7 @@ std::string_view device_uid(const nlohmann::json& device) {
 NotehubScraper::NotehubScraper(const TargetConfig& target, http::Client& client)
     : settings_(std::dynamic_pointer_cast<const Settings>(target.settings)) {
   if (!settings_) throw ScrapeError("config", "notehub target without Notehub settings");
-  client.set_authenticator(http::bearer_auth(settings_->token));
-  client.set_error_decoder(decode_error);
+  client.set_error_decoder(decode_error);  // the authenticator: notehub_vendor.cpp
 }
 
 void NotehubScraper::collect(ScrapeContext& ctx) {

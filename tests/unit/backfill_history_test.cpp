@@ -36,7 +36,7 @@ Fetched fetch(InProcessSim& sim, const std::string& config, const char* first, c
   options.base_url = t.base_url;
   options.settings = t.http;
   http::Client client(options, nullptr);
-  auto scraper = v->create(t, client);
+  auto scraper = make_scraper(*v, t, client);  // the authenticator and error decoder
   Fetched f;
   HistoryContext ctx{
       t,  client, Deadline::after(std::chrono::seconds(30)), *parse_date(first), *parse_date(last),

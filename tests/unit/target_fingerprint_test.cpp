@@ -57,5 +57,9 @@ TEST(TargetFingerprint, HoldsNoSecretValue) {
   }
 }
 
+TEST(VendorContract, EveryVendorInstallsItsCredentialsThroughTheDescriptor) {
+  for (const auto& d : builtin_vendors().all()) EXPECT_TRUE(d.authenticator) << d.key;
+}
+
 }  // namespace
 }  // namespace fue::test
