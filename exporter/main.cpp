@@ -1,5 +1,6 @@
 // fleet-usage-exporter: serves the usage, quotas and fleets of vendor accounts to Prometheus.
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <csignal>
 #include <iostream>
@@ -17,6 +18,7 @@
 #include "exporter/engine/engine.h"
 #include "exporter/metrics/serializer.h"
 #include "exporter/server/config_reloader.h"
+#include "exporter/server/listen_socket.h"
 #include "exporter/server/web_config.h"
 #include "exporter/server/web_server.h"
 #include "scrapers/registry.h"
@@ -29,6 +31,12 @@ int check_config(const cli::Flags& flags) {
   try {
     const ExporterConfig config = load_config(flags.config_file, builtin_vendors());
     std::cout << config.summary();
+    bool any = !config.modules.empty();
+    for (const auto& t : config.targets) any = any || t.enabled;
+    if (!any)
+      std::cerr << "warning: " << flags.config_file
+                << " has no enabled targets or modules; /metrics would serve only the exporter's "
+                   "own metrics\n";
     if (!flags.web_config_file.empty())
       std::cout << "web config " << flags.web_config_file << ": "
                 << describe(load_web_config(flags.web_config_file)) << "\n";
@@ -37,6 +45,33 @@ int check_config(const cli::Flags& flags) {
     std::cerr << e.what() << "\n";
     return 1;
   }
+}
+
+std::string listen_text(const cli::Flags& flags) {
+  if (flags.systemd_socket) return "systemd socket";
+  std::string text;
+  for (const auto& a : flags.listen_addresses) text += (text.empty() ? "" : ",") + a;
+  return text;
+}
+
+// As Go has done since 1.19: open connections and vendor sockets are bounded by our own limits,
+// not by a soft file limit of 1,024 that a systemd unit or a shell happens to set.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+// Prometheus' own format, so tooling that reads `prometheus --version` reads ours.
+void print_version() {
+  std::cout << "fleet-usage-exporter, version " << build::kVersion << " (branch: " << build::kBranch
+            << ", revision: " << build::kRevision << ")\n"
+            << "  build user:       " << build::kBuildUser << "\n"
+            << "  build date:       " << build::kBuildDate << "\n"
+            << "  compiler:         " << build::kCompiler << "\n"
+            << "  platform:         " << build::kPlatform << "\n";
 }
 
 int collect_once(Engine& engine) {
@@ -73,6 +108,7 @@ int run(const cli::Flags& flags) {
 
   // A client that hangs up while its answer is being written must cost an EPIPE, not the process.
   std::signal(SIGPIPE, SIG_IGN);
+  raise_open_file_limit();
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGHUP);
@@ -91,9 +127,10 @@ int run(const cli::Flags& flags) {
   }
   if (flags.once) return collect_once(engine);
 
-  const auto listen = cli::parse_listen_address(flags.listen_address);
   WebServerOptions web_options;
   web_options.enable_reload = flags.enable_reload;
+  web_options.telemetry_path = flags.telemetry_path;
+  web_options.header_timeout_seconds = flags.read_header_timeout_seconds;
   std::unique_ptr<WebServer> web_server;
   try {
     if (!flags.web_config_file.empty()) {
@@ -103,8 +140,20 @@ int run(const cli::Flags& flags) {
                 {{"file", flags.web_config_file}, {"settings", describe(*web_options.web_config)}});
     }
     web_server = std::make_unique<WebServer>(engine, reloader, web_options);
-    web_server->bind(listen.host, listen.port);
+    if (flags.systemd_socket) {
+      const auto fds = systemd_listen_sockets();
+      if (fds.empty())
+        throw std::runtime_error("--web.systemd-socket: no socket was passed (LISTEN_FDS)");
+      for (int fd : fds) web_server->adopt(fd);
+    } else {
+      for (const auto& address : flags.listen_addresses) {
+        const auto listen = cli::parse_listen_address(address);
+        web_server->bind(listen.host, listen.port);
+      }
+    }
   } catch (const std::exception& e) {
+    // Also on stderr as a plain line: the one thing a failed start-up must say.
+    std::cerr << "fleet-usage-exporter: " << e.what() << "\n";
     log::error("cannot start the web server", {{"error", e.what()}});
     return 1;
   }
@@ -112,7 +161,7 @@ int run(const cli::Flags& flags) {
   const auto config = engine.config();
   log::info("starting fleet-usage-exporter", {{"version", build::kVersion},
                                               {"revision", build::kRevision},
-                                              {"listen_address", flags.listen_address},
+                                              {"listen_address", listen_text(flags)},
                                               {"port", std::to_string(server.port())},
                                               {"config_file", flags.config_file},
                                               {"targets", std::to_string(config->targets.size())}});
@@ -153,8 +202,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (flags.version) {
-    std::cout << "fleet-usage-exporter " << build::kVersion << " (revision " << build::kRevision
-              << ")\n";
+    print_version();
     return 0;
   }
   log::configure(flags.log_level, flags.log_format);

@@ -1,5 +1,6 @@
 #include "exporter/cli/flags.h"
 
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <sstream>
@@ -32,10 +33,40 @@ const std::vector<FlagSpec>& specs() {
        "Validate the configuration, print a summary with secrets redacted, and exit.", true,
        [](Flags& f, const std::string& v) { f.config_check = parse_bool("config.check", v); }},
       {"web.listen-address", kDefaultListenAddress,
-       "Address to serve /metrics and the web endpoints on.", false,
+       "Address to serve the web endpoints on; repeat it to listen on several. :port listens on "
+       "every IPv6 and IPv4 address.",
+       false,
        [](Flags& f, const std::string& v) {
          parse_listen_address(v);
-         f.listen_address = v;
+         if (!f.listen_address_given) f.listen_addresses.clear();
+         f.listen_address_given = true;
+         f.listen_addresses.push_back(v);
+       }},
+      {"web.systemd-socket", "false",
+       "Serve on the sockets systemd passes (socket activation) instead of "
+       "--web.listen-address.",
+       true,
+       [](Flags& f, const std::string& v) {
+         f.systemd_socket = parse_bool("web.systemd-socket", v);
+       }},
+      {"web.telemetry-path", "/metrics", "Path under which to expose the metrics.", false,
+       [](Flags& f, const std::string& v) {
+         if (v.empty() || v[0] != '/' || v == "/" || v == "/probe" || v.rfind("/-/", 0) == 0)
+           throw FlagError("--web.telemetry-path: expected a path such as /metrics, got \"" + v +
+                           "\"");
+         f.telemetry_path = v;
+       }},
+      {"web.read-header-timeout", "10s",
+       "A connection's whole request header must arrive within this (slow or idle clients are "
+       "closed after it).",
+       false,
+       [](Flags& f, const std::string& v) {
+         char* end = nullptr;
+         const double seconds = std::strtod(v.c_str(), &end);
+         if (end == v.c_str() || std::string(end) != "s" || !(seconds > 0) || seconds > 3600)
+           throw FlagError("--web.read-header-timeout: expected seconds such as 10s, got \"" + v +
+                           "\"");
+         f.read_header_timeout_seconds = seconds;
        }},
       {"web.config.file", "",
        "Path to a web config file (the Prometheus exporter-toolkit format) that enables TLS "
@@ -154,7 +185,7 @@ ListenAddress parse_listen_address(const std::string& text) {
     out.host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
-  if (out.host.empty()) out.host = "0.0.0.0";
+  if (out.host.empty()) out.host = "::";  // dual-stack: IPv6 and IPv4-mapped addresses
   int value = 0;
   bool digits = !port.empty() && port.size() <= 5;
   for (char c : port) {

@@ -15,8 +15,13 @@ inline constexpr const char* kDefaultConfigFile = "fleet-usage-exporter.toml";
 struct Flags {
   std::string config_file = kDefaultConfigFile;
   bool config_check = false;
-  std::string listen_address = kDefaultListenAddress;
-  std::string web_config_file;  // empty: plain HTTP, no authentication
+  // --web.listen-address, repeatable; the first one given replaces the default.
+  std::vector<std::string> listen_addresses = {kDefaultListenAddress};
+  bool listen_address_given = false;
+  bool systemd_socket = false;              // listen on the sockets systemd passes instead
+  std::string telemetry_path = "/metrics";  // where the exposition is served
+  double read_header_timeout_seconds = 10;  // a request head's whole deadline
+  std::string web_config_file;              // empty: plain HTTP, no authentication
   bool enable_reload = true;
   bool once = false;
   LogLevel log_level = LogLevel::kInfo;
@@ -38,7 +43,7 @@ Flags parse_flags(int argc, char** argv);
 // Every flag with its default, for --help.
 std::string usage();
 
-// "host:port", ":port" (all interfaces) or "[v6]:port".
+// "host:port", ":port" (every interface, IPv6 and IPv4) or "[v6]:port".
 struct ListenAddress {
   std::string host;
   int port = 0;

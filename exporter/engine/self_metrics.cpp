@@ -303,8 +303,8 @@ MetricSet SelfMetrics::collect() const {
   reloads.add({"success"}, static_cast<double>(st.reloads_ok));
   reloads.add({"failure"}, static_cast<double>(st.reloads_failed));
   set.gauge("fleet_usage_exporter_build_info", "Build facts of the running exporter; always 1.",
-            {"version", "revision", "compiler"})
-      .add({build::kVersion, build::kRevision, compiler()}, 1);
+            {"version", "revision", "branch", "compiler", "platform"})
+      .add({build::kVersion, build::kRevision, build::kBranch, compiler(), build::kPlatform}, 1);
   set.gauge("fleet_usage_exporter_scrape_duration_seconds",
             "How long the last whole collection of every target took, in seconds.")
       .add(kNoLabels, st.scrape_duration);

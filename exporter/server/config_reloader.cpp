@@ -3,6 +3,16 @@
 #include "exporter/core/log.h"
 
 namespace fue {
+namespace {
+
+// Nothing to collect: no enabled target, and no module for /probe to serve accounts from.
+bool collects_nothing(const ExporterConfig& config) {
+  for (const auto& t : config.targets)
+    if (t.enabled) return false;
+  return config.modules.empty();
+}
+
+}  // namespace
 
 ConfigReloader::ConfigReloader(std::string path, Loader loader, Engine& engine)
     : path_(std::move(path)), loader_(std::move(loader)), engine_(engine) {}
@@ -15,6 +25,13 @@ std::optional<std::string> ConfigReloader::reload() {
     engine_.apply(std::move(config));
     engine_.self().record_reload(true);
     log::info("configuration loaded", {{"file", path_}, {"targets", targets}});
+    // Valid, so that a deployment can start before its targets are written, but worth a warning:
+    // an empty or all-disabled file is more often a wrong path or a bad mount.
+    if (collects_nothing(*engine_.config()))
+      log::warn(
+          "the configuration has no enabled targets or modules; /metrics serves only the "
+          "exporter's own metrics",
+          {{"file", path_}});
     return std::nullopt;
   } catch (const std::exception& e) {
     engine_.self().record_reload(false);

@@ -46,7 +46,8 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-std::string render_landing_page(const std::vector<TargetStatus>& targets, bool config_loaded) {
+std::string render_landing_page(const std::vector<TargetStatus>& targets, bool config_loaded,
+                                const std::string& telemetry_path) {
   std::string out =
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Fleet Usage Exporter</title>"
       "<style>body{font-family:sans-serif}td,th{padding:2px 10px;text-align:left}"
@@ -55,10 +56,13 @@ std::string render_landing_page(const std::vector<TargetStatus>& targets, bool c
   out += html_escape(build::kVersion);
   out += " (revision ";
   out += html_escape(build::kRevision);
+  out += ")</p>\n<ul><li><a href=\".";
+  out += html_escape(telemetry_path);
   out +=
-      ")</p>\n<ul><li><a href=\"/metrics\">Metrics</a></li>"
-      "<li><a href=\"/-/healthy\">Health</a></li><li><a href=\"/-/ready\">Readiness</a></li>"
-      "</ul>\n";
+      "\">Metrics</a></li>"
+      "<li><a href=\"./-/healthy\">Health</a></li><li><a href=\"./-/ready\">Readiness</a></li>"
+      "</ul>\n<p>Each target's series alone: <code>./probe?target=&lt;vendor&gt;/&lt;target&gt;"
+      "</code>, linked from its name below.</p>\n";
   if (!config_loaded) out += "<p>No configuration loaded yet.</p>\n";
   out +=
       "<h2>Targets</h2>\n<table><tr><th>Vendor</th><th>Target</th><th>Status</th>"
@@ -66,9 +70,10 @@ std::string render_landing_page(const std::vector<TargetStatus>& targets, bool c
   for (const auto& t : targets) {
     const char* state =
         t.up ? "up" : (t.ever_succeeded || !t.last_error.empty() ? "down" : "not yet scraped");
-    out += "<tr><td>" + html_escape(t.vendor) + "</td><td>" + html_escape(t.name) +
-           "</td><td class=\"" + (t.up ? "up" : "down") + "\">" + state + "</td><td>" +
-           format_unix(t.last_success_unix) + "</td><td>" +
+    const std::string probe = "./probe?target=" + t.vendor + "/" + t.name;  // names are [\w.-]
+    out += "<tr><td>" + html_escape(t.vendor) + "</td><td><a href=\"" + html_escape(probe) + "\">" +
+           html_escape(t.name) + "</a></td><td class=\"" + (t.up ? "up" : "down") + "\">" + state +
+           "</td><td>" + format_unix(t.last_success_unix) + "</td><td>" +
            std::to_string(t.last_duration_seconds).substr(0, 5) + "s</td><td>" +
            html_escape(t.last_error) + "</td></tr>\n";
   }

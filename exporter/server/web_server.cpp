@@ -11,6 +11,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <regex>
 #include <stdexcept>
 #include <vector>
 
@@ -19,80 +20,57 @@
 #include "exporter/metrics/serializer.h"
 #include "exporter/server/basic_auth.h"
 #include "exporter/server/landing_page.h"
+#include "exporter/server/listen_socket.h"
 #include "exporter/server/probe_handler.h"
 
 namespace fue {
 namespace {
 
-// Serves each connection on a thread of its own, started on demand and kept for the next one, up
-// to `max_threads`. cpp-httplib's default pool has max(8, cores - 1) threads, so eight idle
-// keep-alive or slowloris connections would make every other client wait for a read timeout.
-class OnDemandThreadPool : public httplib::TaskQueue {
- public:
-  explicit OnDemandThreadPool(size_t max_threads) : max_threads_(max_threads) {}
-  ~OnDemandThreadPool() override { shutdown(); }
-
-  void enqueue(std::function<void()> fn) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    jobs_.push_back(std::move(fn));
-    if (jobs_.size() > idle_ && threads_.size() < max_threads_)
-      threads_.emplace_back([this] { work(); });
-    cond_.notify_one();
-  }
-
-  void shutdown() override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stopping_) return;
-      stopping_ = true;
-    }
-    cond_.notify_all();
-    for (auto& t : threads_)
-      if (t.joinable()) t.join();
-  }
-
- private:
-  void work() {
-    for (;;) {
-      std::function<void()> fn;
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        ++idle_;
-        cond_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-        --idle_;
-        if (jobs_.empty()) return;  // stopping, and nothing left to serve
-        fn = std::move(jobs_.front());
-        jobs_.pop_front();
-      }
-      fn();
-    }
-  }
-
-  const size_t max_threads_;
-  std::mutex mutex_;
-  std::condition_variable cond_;
-  std::deque<std::function<void()>> jobs_;
-  std::vector<std::thread> threads_;
-  size_t idle_ = 0;
-  bool stopping_ = false;
-};
-
-std::unique_ptr<httplib::Server> make_server(const WebServerOptions& options) {
+// TLS context of the web config, or nullptr for plain HTTP. Throws WebConfigError.
+SSL_CTX* make_ssl_ctx(const WebServerOptions& options) {
   const WebConfig* web = options.web_config.get();
-  if (!web || !web->tls) return std::make_unique<httplib::Server>();
-  std::string error;
-  auto server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
-    try {
-      configure_ssl_ctx(&ctx, *web->tls, web->path);
-      return true;
-    } catch (const std::exception& e) {
-      error = e.what();
-      return false;
-    }
-  });
-  if (!server->is_valid())
-    throw WebConfigError(error.empty() ? "web config " + web->path + ": cannot set up TLS" : error);
-  return server;
+  if (!web || !web->tls) return nullptr;
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (!ctx) throw WebConfigError("web config " + web->path + ": cannot set up TLS");
+  try {
+    configure_ssl_ctx(ctx, *web->tls, web->path);
+  } catch (...) {
+    SSL_CTX_free(ctx);
+    throw;
+  }
+  return ctx;
+}
+
+// Set while a worker answers a request that must be the connection's last: a refused request
+// (4xx) may have left unread bytes behind it, which must never be parsed as a next request.
+thread_local bool t_close_connection = false;
+
+FrontEnd::Options front_end_options(const WebServerOptions& o, SSL_CTX* ctx) {
+  FrontEnd::Options f;
+  f.header_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(o.header_timeout_seconds * 1000));
+  f.idle_timeout = std::chrono::seconds(o.keep_alive_timeout_seconds);
+  f.read_timeout = std::chrono::seconds(o.read_timeout_seconds);
+  f.write_timeout = std::chrono::seconds(o.write_timeout_seconds);
+  f.max_connections = o.max_connections;
+  f.max_workers = o.max_workers;
+  f.keep_alive_max_requests = o.keep_alive_max_requests;
+  f.ssl_ctx = ctx;
+  return f;
+}
+
+bool has_body(const httplib::Request& req) {
+  const std::string length = req.get_header_value("Content-Length");
+  return (!length.empty() && length != "0") || req.has_header("Transfer-Encoding");
+}
+
+// A Content-Length over `limit`, or one that is not a number.
+bool length_over(const httplib::Request& req, size_t limit) {
+  const std::string length = req.get_header_value("Content-Length");
+  if (length.empty()) return false;
+  if (length.size() > 18 || length.find_first_not_of("0123456789") != std::string::npos)
+    return true;
+  return std::stoull(length) > limit;
 }
 
 bool is_hex(char c) {
@@ -108,6 +86,10 @@ bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 void reject(httplib::Response& res, int status, const std::string& body) {
   res.status = status;
   res.set_content(body, "text/plain; charset=utf-8");
+  if (status >= 400 && status < 500) {
+    res.set_header("Connection", "close");
+    t_close_connection = true;
+  }
 }
 
 }  // namespace
@@ -163,8 +145,12 @@ WebServer::WebServer(Engine& engine, ConfigReloader& reloader, WebServerOptions 
     : engine_(engine),
       reloader_(reloader),
       options_(std::move(options)),
-      owned_(make_server(options_)),
-      server_(*owned_) {
+      ssl_ctx_(make_ssl_ctx(options_)),
+      front_(front_end_options(options_, ssl_ctx_), [this](httplib::Stream& stream, bool last) {
+        t_close_connection = false;
+        const bool keep = server_.serve_one(stream, last);
+        return keep && !t_close_connection;
+      }) {
   if (options_.web_config && !options_.web_config->basic_auth_users.empty())
     auth_ = std::make_unique<BasicAuth>(options_.web_config->basic_auth_users);
   install_guards();
@@ -172,32 +158,27 @@ WebServer::WebServer(Engine& engine, ConfigReloader& reloader, WebServerOptions 
 }
 
 void WebServer::install_guards() {
-  const size_t max_connections = options_.max_connections;
-  server_.new_task_queue = [max_connections] { return new OnDemandThreadPool(max_connections); };
-  server_.set_read_timeout(options_.read_timeout_seconds, 0);
-  // A response's headers and body are separate writes: no Nagle wait between them.
-  server_.set_tcp_nodelay(true);
-  server_.set_write_timeout(options_.write_timeout_seconds, 0);
+  server_.set_payload_max_length(options_.max_body_bytes);
+  // Only what the Keep-Alive header announces; the front end enforces both.
   server_.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
   server_.set_keep_alive_max_count(options_.keep_alive_max_requests);
-  server_.set_payload_max_length(options_.max_body_bytes);
-  // cpp-httplib listens with a backlog of 5, so a burst of connections waits for SYN retries
-  // (1 s, 3 s, ...). Remember the socket so bind() can listen again with a deeper queue.
-  server_.set_socket_options([this](socket_t sock) {
-    httplib::default_socket_options(sock);
-    listen_socket_ = sock;
-  });
 
   // Runs once a response is written: a scrape's garbage (grouping, self-metrics, small buffers)
   // goes back to the kernel now, not at the next collection, which may be min_interval away.
-  server_.set_logger([](const httplib::Request& req, const httplib::Response&) {
-    if (req.path == "/metrics" || req.path == "/probe") memory::release_free_memory();
+  server_.set_logger([this](const httplib::Request& req, const httplib::Response&) {
+    if (req.path == options_.telemetry_path || req.path == "/probe") memory::release_free_memory();
   });
 
   server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     using Result = httplib::Server::HandlerResponse;
     if (auto rejection = check_request_shape(req.target, req.headers, options_)) {
       reject(res, rejection->status, rejection->body);
+      return Result::Handled;
+    }
+    // Bodies are read only where a route takes one: an unread GET body would otherwise be parsed
+    // as the connection's next request (request smuggling behind a proxy that forwards it).
+    if ((req.method == "GET" || req.method == "HEAD") && has_body(req)) {
+      reject(res, 400, "a " + req.method + " request must not have a body\n");
       return Result::Handled;
     }
     if (auth_ && !auth_->check(req.get_header_value("Authorization"))) {
@@ -217,39 +198,39 @@ void WebServer::install_guards() {
         reject(res, 405, "This endpoint requires a POST request.\n");
         return Result::Handled;
       }
+      if (length_over(req, options_.max_body_bytes)) {
+        reject(res, 413,
+               "request body too large: at most " + std::to_string(options_.max_body_bytes) +
+                   " bytes\n");
+        return Result::Handled;
+      }
     }
     return Result::Unhandled;
   });
 }
 
-WebServer::~WebServer() { stop(); }
+WebServer::~WebServer() {
+  stop();
+  if (ssl_ctx_) SSL_CTX_free(ssl_ctx_);
+}
 
 void WebServer::install_routes() {
-  server_.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+  // httplib routes by regex: the configured path matches literally.
+  const std::string metrics_route =
+      std::regex_replace(options_.telemetry_path, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
+  server_.Get(metrics_route, [this](const httplib::Request& req, httplib::Response& res) {
     const auto config = engine_.config();
     const Duration offset = config ? config->global.scrape_timeout_offset : Duration::zero();
     auto timeout = scrape_timeout_from_header(
         req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"), offset);
     auto result = engine_.collect_all(timeout);
     result.metrics.add(engine_.self().collect());
-    auto body = std::make_shared<std::string>();
-    serialize_text(result.metrics, *body);
-    const std::string encodings = req.get_header_value("Accept-Encoding");
-    if (encodings.find("gzip") == std::string::npos && encodings.find("br") == std::string::npos) {
-      res.set_content(std::move(*body), kTextContentType);
-      return;
-    }
-    // Handed to httplib in 64 KiB chunks, which it compresses one by one as it sends them: the
-    // compressed text is never held whole next to the plain one (set_content would).
-    res.set_chunked_content_provider(
-        kTextContentType, [body](size_t offset, httplib::DataSink& sink) {
-          if (offset >= body->size()) {
-            sink.done();
-            return true;
-          }
-          const size_t n = std::min<size_t>(64 * 1024, body->size() - offset);
-          return sink.write(body->data() + offset, n);
-        });
+    std::string body;
+    serialize_text(result.metrics, body);
+    // cpp-httplib compresses it whole when the client accepts gzip (br, deflate). Its streamed
+    // (chunked) providers cannot be used: they stop at once unless httplib's own accept loop runs,
+    // and the front end replaces that loop.
+    res.set_content(std::move(body), kTextContentType);
   });
 
   server_.Get("/probe", [this](const httplib::Request& req, httplib::Response& res) {
@@ -270,7 +251,19 @@ void WebServer::install_routes() {
 
   // The content-reader form: a bare `curl -X POST` (no Content-Length) must not be a 400.
   server_.Post("/-/reload", [this](const httplib::Request&, httplib::Response& res,
-                                   const httplib::ContentReader&) {
+                                   const httplib::ContentReader& content) {
+    // The body means nothing, but it is read (within the limit) so that no byte of it is left
+    // to be taken for the next request; a chunked one has no Content-Length to check up front.
+    size_t body_bytes = 0;
+    const bool read = content([&](const char*, size_t n) {
+      body_bytes += n;
+      return body_bytes <= options_.max_body_bytes;
+    });
+    if (!read) {
+      return reject(res, 413,
+                    "request body too large: at most " + std::to_string(options_.max_body_bytes) +
+                        " bytes\n");
+    }
     log::info("reload requested over HTTP");
     if (auto error = reloader_.reload()) {
       res.status = 500;
@@ -282,9 +275,20 @@ void WebServer::install_routes() {
   // Any other method on /-/reload gets 405 from the pre-routing handler (install_guards).
 
   server_.Get("/", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(render_landing_page(engine_.status(), engine_.config() != nullptr),
-                    "text/html; charset=utf-8");
+    res.set_content(
+        render_landing_page(engine_.status(), engine_.config() != nullptr, options_.telemetry_path),
+        "text/html; charset=utf-8");
   });
+
+  // A refusal cpp-httplib makes itself (404, 400, 413, 414) ends the connection as ours do.
+  server_.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (res.status >= 400 && res.status < 500) {
+          if (!res.has_header("Connection")) res.set_header("Connection", "close");
+          t_close_connection = true;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+      }));
 
   server_.set_exception_handler(
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
@@ -302,33 +306,26 @@ void WebServer::install_routes() {
 }
 
 void WebServer::bind(const std::string& host, int port) {
-  if (port == 0) {
-    port_ = server_.bind_to_any_port(host);
-    if (port_ < 0) throw std::runtime_error("cannot listen on " + host + ": no free port");
-  } else {
-    if (!server_.bind_to_port(host, port))
-      throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port));
-    port_ = port;
-  }
-  deepen_listen_queue();
+  const int fd = open_listen_socket(host, port, options_.listen_backlog);
+  front_.add_listener(fd);
+  port_ = bound_port(fd);
 }
 
-void WebServer::deepen_listen_queue() {
-  // Linux lets listen() be called again on a listening socket to change its backlog.
-  if (listen_socket_ >= 0) ::listen(listen_socket_, options_.listen_backlog);
+void WebServer::adopt(int listening_fd) {
+  front_.add_listener(listening_fd);
+  if (port_ == 0) port_ = bound_port(listening_fd);
 }
 
-void WebServer::serve() { server_.listen_after_bind(); }
+void WebServer::serve() { front_.run(); }
 
 void WebServer::start() {
   thread_ = std::thread([this] { serve(); });
-  // httplib 0.11 has no wait_until_ready(); the socket is bound already, so this is brief.
-  for (int i = 0; i < 5000 && !server_.is_running(); ++i)
+  for (int i = 0; i < 5000 && !front_.running(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void WebServer::stop() {
-  server_.stop();
+  front_.stop();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -11,6 +11,7 @@
 #include "exporter/core/deadline.h"
 #include "exporter/engine/engine.h"
 #include "exporter/server/config_reloader.h"
+#include "exporter/server/front_end.h"
 #include "exporter/server/web_config.h"
 
 namespace fue {
@@ -22,13 +23,20 @@ class BasicAuth;
 struct WebServerOptions {
   // From --web.config.file: TLS and basic auth. nullptr serves plain HTTP without auth.
   std::shared_ptr<const WebConfig> web_config;
+  // --web.telemetry-path: where the exposition is served.
+  std::string telemetry_path = "/metrics";
   // --web.enable-reload: false answers /-/reload with 403.
   bool enable_reload = true;
-  // Connections are served by threads started on demand up to this many; more wait for one.
-  size_t max_connections = 512;
+  // Open connections at once (more are closed on accept), and requests processed at once by
+  // worker threads started on demand.
+  size_t max_connections = 8192;
+  size_t max_workers = 64;
+  // --web.read-header-timeout: a connection's whole request head must arrive within this, however
+  // slowly it drips; it is closed otherwise. No thread waits for it meanwhile.
+  double header_timeout_seconds = 10;
   // Connections the kernel queues before they are accepted (cpp-httplib's own is 5).
   int listen_backlog = 1024;
-  // One silence longer than this while reading a request (or a TLS handshake) closes it.
+  // One silence longer than this while reading a request body closes it.
   int read_timeout_seconds = 5;
   int write_timeout_seconds = 10;
   // An idle keep-alive connection is closed after this; one connection serves at most
@@ -68,8 +76,11 @@ class WebServer {
   WebServer(const WebServer&) = delete;
   WebServer& operator=(const WebServer&) = delete;
 
-  // Binds the listening socket; port 0 picks a free one. Throws std::runtime_error on failure.
+  // Binds a listening socket; port 0 picks a free one. Call once per address. Throws
+  // std::runtime_error in Go's words: "listen tcp 127.0.0.1:9867: bind: address already in use".
   void bind(const std::string& host, int port);
+  // Serves on a socket already listening (systemd socket activation); takes ownership.
+  void adopt(int listening_fd);
   int port() const { return port_; }
   // Serves until stop(); blocks.
   void serve();
@@ -80,17 +91,25 @@ class WebServer {
  private:
   void install_routes();
   void install_guards();
-  void deepen_listen_queue();
+
+  // cpp-httplib's request handling, run by the front end on connections it has read a head from.
+  class Processor : public httplib::Server {
+   public:
+    bool serve_one(httplib::Stream& stream, bool last) {
+      bool closed = false;
+      return process_request(stream, last, closed, nullptr) && !closed;
+    }
+  };
 
   Engine& engine_;
   ConfigReloader& reloader_;
   const WebServerOptions options_;
-  std::unique_ptr<BasicAuth> auth_;        // null without basic_auth_users
-  std::unique_ptr<httplib::Server> owned_;  // httplib::SSLServer when TLS is configured
-  httplib::Server& server_;
+  std::unique_ptr<BasicAuth> auth_;  // null without basic_auth_users
+  Processor server_;
+  ssl_ctx_st* ssl_ctx_ = nullptr;  // owned; nullptr for plain HTTP
+  FrontEnd front_;
   std::thread thread_;
   int port_ = 0;
-  int listen_socket_ = -1;
 };
 
 // The per-target deadline budget from X-Prometheus-Scrape-Timeout-Seconds minus `offset`;

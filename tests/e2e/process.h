@@ -43,6 +43,7 @@ class ChildProcess {
     return buf;
   }
   bool running() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+  pid_t pid() const { return pid_; }
   void stop() {
     if (pid_ <= 0) return;
     kill(pid_, SIGTERM);

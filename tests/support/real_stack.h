@@ -69,6 +69,7 @@ class ExporterProcess {
   const std::string& log_path() const { return log_path_; }
   std::string log() const;
   bool running() const { return process_->running(); }
+  int pid() const { return process_->pid(); }
   // GET path on the exporter; returns {status, body}; status 0 on a transport failure.
   std::pair<int, std::string> get(const std::string& path_and_query, int timeout_seconds = 30);
 

@@ -8,7 +8,7 @@ namespace {
 TEST(FlagsTest, DefaultsWithoutArguments) {
   Flags f = parse_flags(std::vector<std::string>{});
   EXPECT_EQ(f.config_file, "fleet-usage-exporter.toml");
-  EXPECT_EQ(f.listen_address, ":9867");
+  EXPECT_EQ(f.listen_addresses, std::vector<std::string>{":9867"});
   EXPECT_FALSE(f.config_check);
   EXPECT_FALSE(f.once);
   EXPECT_EQ(f.log_level, LogLevel::kInfo);
@@ -19,7 +19,7 @@ TEST(FlagsTest, AcceptsEqualsAndSeparateValues) {
   Flags f = parse_flags({"--config.file=/etc/fue.toml", "--web.listen-address", "127.0.0.1:9100",
                          "--log.level=debug", "--log.format", "json", "--once"});
   EXPECT_EQ(f.config_file, "/etc/fue.toml");
-  EXPECT_EQ(f.listen_address, "127.0.0.1:9100");
+  EXPECT_EQ(f.listen_addresses, std::vector<std::string>{"127.0.0.1:9100"});
   EXPECT_EQ(f.log_level, LogLevel::kDebug);
   EXPECT_EQ(f.log_format, LogFormat::kJson);
   EXPECT_TRUE(f.once);
@@ -62,7 +62,7 @@ TEST(FlagsTest, RejectsBadInputWithAMessageNamingTheFlag) {
 
 TEST(FlagsTest, ListenAddressForms) {
   auto a = parse_listen_address(":9867");
-  EXPECT_EQ(a.host, "0.0.0.0");
+  EXPECT_EQ(a.host, "::");
   EXPECT_EQ(a.port, 9867);
   a = parse_listen_address("localhost:80");
   EXPECT_EQ(a.host, "localhost");
@@ -73,6 +73,20 @@ TEST(FlagsTest, ListenAddressForms) {
   EXPECT_THROW(parse_listen_address("::1:9867"), FlagError);
   EXPECT_THROW(parse_listen_address("host:"), FlagError);
   EXPECT_THROW(parse_listen_address("host:abc"), FlagError);
+}
+
+TEST(FlagsTest, ListenAddressRepeatsAndWebFlagsParse) {
+  const Flags f = parse_flags({"--web.listen-address=127.0.0.1:9100", "--web.listen-address",
+                               "[::1]:9100", "--web.telemetry-path=/usage",
+                               "--web.read-header-timeout=2.5s", "--web.systemd-socket"});
+  EXPECT_EQ(f.listen_addresses, (std::vector<std::string>{"127.0.0.1:9100", "[::1]:9100"}));
+  EXPECT_EQ(f.telemetry_path, "/usage");
+  EXPECT_DOUBLE_EQ(f.read_header_timeout_seconds, 2.5);
+  EXPECT_TRUE(f.systemd_socket);
+  EXPECT_THROW(parse_flags({"--web.telemetry-path=metrics"}), FlagError);
+  EXPECT_THROW(parse_flags({"--web.telemetry-path=/-/healthy"}), FlagError);
+  EXPECT_THROW(parse_flags({"--web.read-header-timeout=0s"}), FlagError);
+  EXPECT_THROW(parse_flags({"--web.read-header-timeout=10"}), FlagError);
 }
 
 TEST(FlagsTest, UsageListsEveryFlagWithItsDefault) {

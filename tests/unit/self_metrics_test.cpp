@@ -61,13 +61,14 @@ TEST(SelfMetricsTest, RegisteredTargetsStartAtZero) {
   }
   EXPECT_EQ(value(set, "fleet_usage_exporter_config_reloads_total", {"success"}), 0);
   EXPECT_EQ(value(set, "fleet_usage_exporter_config_reloads_total", {"failure"}), 0);
-  EXPECT_EQ(
-      value(set, "fleet_usage_exporter_build_info",
-            {build::kVersion, build::kRevision,
-             std::string(
-                 set.find("fleet_usage_exporter_build_info")
-                     ->values_of(set.find("fleet_usage_exporter_build_info")->samples()[0])[2])}),
-      1);
+  const auto* info = set.find("fleet_usage_exporter_build_info");
+  ASSERT_NE(info, nullptr);
+  const auto labels = info->values_of(info->samples()[0]);
+  EXPECT_EQ(value(set, "fleet_usage_exporter_build_info",
+                  {build::kVersion, build::kRevision, build::kBranch, std::string(labels[3]),
+                   build::kPlatform}),
+            1);
+  EXPECT_NE(std::string(build::kPlatform).find('/'), std::string::npos);  // linux/amd64
 }
 
 TEST(SelfMetricsTest, CollectionsSetUpAndCountErrorsByReason) {

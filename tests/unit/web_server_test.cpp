@@ -184,9 +184,12 @@ TEST_F(WebServerTest, LandingPageListsTargetsAndEscapesEverything) {
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->get_header_value("Content-Type"), "text/html; charset=utf-8");
   const auto& page = res->body;
-  EXPECT_NE(page.find("href=\"/metrics\""), std::string::npos);
-  EXPECT_NE(page.find("href=\"/-/healthy\""), std::string::npos);
-  EXPECT_NE(page.find("href=\"/-/ready\""), std::string::npos);
+  EXPECT_NE(page.find("href=\"./metrics\""), std::string::npos);
+  EXPECT_NE(page.find("href=\"./-/healthy\""), std::string::npos);
+  EXPECT_NE(page.find("href=\"./-/ready\""), std::string::npos);
+  // Relative links only, so the page works behind a route prefix; each target links its probe.
+  EXPECT_EQ(page.find("href=\"/"), std::string::npos) << page;
+  EXPECT_NE(page.find("href=\"./probe?target="), std::string::npos) << page;
   EXPECT_NE(page.find("&lt;b&gt;&amp;&#39;x&#39;"), std::string::npos);
   EXPECT_EQ(page.find("<b>&"), std::string::npos);
   EXPECT_NE(page.find("bad_response: &lt;script&gt;alert(1)&lt;/script&gt; &amp; more"),
