@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
+#include <string_view>
 
 #include "exporter/core/log.h"
 #include "exporter/engine/target_runner.h"
@@ -97,6 +99,10 @@ std::shared_ptr<const ExporterConfig> Engine::config() const {
 
 namespace {
 
+constexpr std::string_view kCacheNote =
+    " Targets with a min_interval serve their last collection until it expires; its age is "
+    "fleet_usage_exporter_target_data_age_seconds.";
+
 // Collects `runners` concurrently and merges their good results.
 Engine::Result collect(const std::vector<std::shared_ptr<TargetRunner>>& runners, WorkerPool& pool,
                        std::optional<Duration> scrape_timeout, SelfMetrics& self) {
@@ -104,6 +110,13 @@ Engine::Result collect(const std::vector<std::shared_ptr<TargetRunner>>& runners
   tickets.reserve(runners.size());
   for (const auto& r : runners)
     tickets.push_back(r->begin(deadline_for(r->target(), scrape_timeout), pool));
+
+  // Prometheus' guidance is to say in HELP that values may be cached. Said from the config, for
+  // every family of a vendor that has a target with a min_interval, so that HELP is the same on
+  // every scrape, fresh or cached, whichever target comes first.
+  std::set<std::string> cached_vendors;
+  for (const auto& r : runners)
+    if (r->target().min_interval > Duration::zero()) cached_vendors.insert(r->target().vendor);
 
   Engine::Result result;
   for (size_t i = 0; i < runners.size(); ++i) {
@@ -113,7 +126,9 @@ Engine::Result collect(const std::vector<std::shared_ptr<TargetRunner>>& runners
       continue;
     }
     // Shared, not copied: the target's set is the one its cache holds.
-    const size_t conflicting = result.metrics.add(std::move(outcome.metrics), outcome.help_note);
+    const bool cached = cached_vendors.count(runners[i]->target().vendor) > 0;
+    const size_t conflicting =
+        result.metrics.add(std::move(outcome.metrics), cached ? kCacheNote : std::string_view());
     if (conflicting > 0) {
       log::warn("dropped series whose family conflicts with another target's",
                 {{"target", runners[i]->target().id()}, {"samples", std::to_string(conflicting)}});

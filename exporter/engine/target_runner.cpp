@@ -105,9 +105,7 @@ TargetRunner::Ticket TargetRunner::begin(const Deadline& deadline, WorkerPool& p
         Clock::now() - cached_at_ < target_.min_interval) {
       self_->record_cache_hit(target_.vendor, target_.name, seconds_since(cached_at_));
       status_.up = true;
-      const std::string note = " (cached: refreshed at most every " +
-                               config::format_duration(target_.min_interval) + ")";
-      return Ticket{nullptr, TargetOutcome{true, cached_, "", "", note}, deadline};
+      return Ticket{nullptr, TargetOutcome{true, cached_, "", ""}, deadline};
     }
     if (!in_flight_) {
       in_flight_ = std::make_shared<Flight>(deadline);

@@ -23,7 +23,6 @@ struct TargetOutcome {
   std::shared_ptr<const MetricSet> metrics;  // set when ok; shared by every waiter and the cache
   std::string reason;                        // failure reason token
   std::string message;
-  std::string help_note;  // appended to every HELP of `metrics`, e.g. that they come from cache
 };
 
 // A canonical description of everything that shapes a target's client and scraper; two targets

@@ -234,6 +234,85 @@ void serialize_text(const MetricView& view, std::string& out) {
       groups, [&](size_t i) { return std::string_view(view.groups()[i].help_note); }, out);
 }
 
+namespace {
+
+// OpenMetrics escapes '"' in HELP too.
+void append_om_help(std::string& out, std::string_view help) {
+  for (char c : help) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '"')
+      out += "\\\"";
+    else
+      out += c;
+  }
+}
+
+bool all_ones(const MetricFamily& f) {
+  for (const auto& s : f.samples())
+    if (s.value != 1) return false;
+  return !f.samples().empty();
+}
+
+// The OpenMetrics family name and type of `f`: counters lose _total; a gauge *_info whose values
+// are all 1 is an info (and loses _info); a counter not named *_total stays unknown.
+std::pair<std::string_view, std::string_view> om_name_and_type(const MetricFamily& f) {
+  std::string_view name = f.name();
+  switch (f.type()) {
+    case MetricType::kCounter:
+      if (!name.ends_with("_total")) return {name, "unknown"};
+      name.remove_suffix(6);
+      return {name, "counter"};
+    case MetricType::kGauge:
+      if (name.ends_with("_info") && all_ones(f)) {
+        name.remove_suffix(5);
+        return {name, "info"};
+      }
+      return {name, "gauge"};
+    case MetricType::kUntyped:
+      return {name, "unknown"};
+    default:
+      return {name, type_name(f.type())};
+  }
+}
+
+}  // namespace
+
+void serialize_openmetrics(const MetricView& view, std::string& out) {
+  for (const auto& g : view.groups()) {
+    size_t samples = 0;
+    for (const MetricFamily* f : g.families) samples += f->size();
+    if (samples == 0) continue;
+    const MetricFamily& first = *g.families.front();
+    const auto [name, type] = om_name_and_type(first);
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    append_om_help(out, first.help());
+    append_om_help(out, g.help_note);
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+    // Base units the names already end in, so that the unit is machine-readable too.
+    for (std::string_view unit : {"seconds", "bytes"}) {
+      if (name.size() > unit.size() && name.ends_with(unit) &&
+          name[name.size() - unit.size() - 1] == '_') {
+        out += "# UNIT ";
+        out += name;
+        out += ' ';
+        out += unit;
+        out += '\n';
+      }
+    }
+    for (const MetricFamily* f : g.families) write_samples(*f, out, {});
+  }
+  out += "# EOF\n";
+}
+
 void serialize_openmetrics(const MetricSet& set, double timestamp_seconds, std::string& out,
                            bool terminate) {
   std::string ts;

@@ -9,12 +9,18 @@
 namespace fue {
 
 inline constexpr const char* kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
+inline constexpr const char* kOpenMetricsContentType =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 // Writes the Prometheus text format 0.0.4 directly from the lean layout: no intermediate
 // prometheus::MetricFamily, one pass, escaping only where a value needs it.
 void serialize_text(const MetricSet& set, std::string& out);
 // The same for several sets' families, each name's families under one HELP and TYPE.
 void serialize_text(const MetricView& view, std::string& out);
+// OpenMetrics 1.0 text for a scrape, ending with "# EOF": counters under their name without
+// _total, gauges named *_info whose values are all 1 as info, # UNIT for names ending in
+// _seconds or _bytes. Samples keep their names, so Prometheus stores what the text format gives.
+void serialize_openmetrics(const MetricView& view, std::string& out);
 // OpenMetrics text with a timestamp (seconds) on every sample, for backfill. Ends with "# EOF"
 // only when `terminate` is set, so several blocks can be written in sequence.
 void serialize_openmetrics(const MetricSet& set, double timestamp_seconds, std::string& out,

@@ -17,6 +17,7 @@
 
 #include "exporter/core/log.h"
 #include "exporter/core/memory.h"
+#include "exporter/metrics/process_metrics.h"
 #include "exporter/metrics/serializer.h"
 #include "exporter/server/basic_auth.h"
 #include "exporter/server/landing_page.h"
@@ -57,6 +58,20 @@ FrontEnd::Options front_end_options(const WebServerOptions& o, SSL_CTX* ctx) {
   f.keep_alive_max_requests = o.keep_alive_max_requests;
   f.ssl_ctx = ctx;
   return f;
+}
+
+// Prometheus asks for OpenMetrics first ("application/openmetrics-text;version=1.0.0,...;q=0.75,
+// text/plain;version=0.0.4;q=0.5"); any client that lists it without q=0 gets it.
+bool wants_openmetrics(const std::string& accept) {
+  size_t at = 0;
+  while ((at = accept.find("application/openmetrics-text", at)) != std::string::npos) {
+    const size_t end = std::min(accept.find(',', at), accept.size());
+    const std::string part = accept.substr(at, end - at);
+    const auto q = part.find("q=");
+    if (q == std::string::npos || std::strtod(part.c_str() + q + 2, nullptr) > 0) return true;
+    at = end;
+  }
+  return false;
 }
 
 bool has_body(const httplib::Request& req) {
@@ -225,7 +240,16 @@ void WebServer::install_routes() {
         req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"), offset);
     auto result = engine_.collect_all(timeout);
     result.metrics.add(engine_.self().collect());
+    result.metrics.add(collect_process_metrics());
     std::string body;
+    // ?format= overrides negotiation, so one Prometheus can scrape both forms side by side.
+    const std::string format = req.get_param_value("format");
+    if (format == "openmetrics" ||
+        (format != "text" && wants_openmetrics(req.get_header_value("Accept")))) {
+      serialize_openmetrics(result.metrics, body);
+      res.set_content(std::move(body), kOpenMetricsContentType);
+      return;
+    }
     serialize_text(result.metrics, body);
     // cpp-httplib compresses it whole when the client accepts gzip (br, deflate). Its streamed
     // (chunked) providers cannot be used: they stop at once unless httplib's own accept loop runs,

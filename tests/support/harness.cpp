@@ -10,6 +10,7 @@
 
 #include "exporter/config/config.h"
 #include "exporter/engine/self_metrics.h"
+#include "exporter/metrics/process_metrics.h"
 #include "exporter/metrics/serializer.h"
 #include "scrapers/registry.h"
 #include "tests/support/real_stack.h"
@@ -154,6 +155,9 @@ std::vector<std::string> produced_expositions() {
   std::string text;
   serialize_text(self.collect(), text);
   texts.push_back(std::move(text));
+  std::string process;  // the process_* families /metrics adds
+  serialize_text(collect_process_metrics(), process);
+  texts.push_back(std::move(process));
   return texts;
 }
 

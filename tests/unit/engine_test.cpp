@@ -241,21 +241,39 @@ TEST_F(EngineTest, MinIntervalServesTheCachedResultAndSaysSo) {
   apply({t});
   auto fresh = engine->collect_all(std::nullopt);
   ASSERT_NE(fresh.metrics.find("testvendor_value"), nullptr);
-  EXPECT_EQ(fresh.metrics.merged().find("testvendor_value")->help().find("cached"),
-            std::string::npos);
+  const std::string help = fresh.metrics.merged().find("testvendor_value")->help();
+  // Said from the config on every scrape, so HELP never changes between a fresh and a cached one.
+  EXPECT_NE(help.find("min_interval"), std::string::npos) << help;
   std::this_thread::sleep_for(20ms);
   auto cached = engine->collect_all(std::nullopt);
   EXPECT_EQ(upstream.hits, 1);
   ASSERT_NE(cached.metrics.find("testvendor_value"), nullptr);
   EXPECT_EQ(sample(cached.metrics.merged(), "testvendor_value", {"a"}), 42);
-  EXPECT_NE(cached.metrics.merged()
-                .find("testvendor_value")
-                ->help()
-                .find("(cached: refreshed at most every"),
-            std::string::npos);
+  EXPECT_EQ(cached.metrics.merged().find("testvendor_value")->help(), help);
   EXPECT_EQ(self_value("fleet_usage_exporter_target_cache_hits_total", {"testvendor", "a"}), 1);
   EXPECT_EQ(self_value("fleet_usage_exporter_target_collections_total", {"testvendor", "a"}), 1);
   EXPECT_GT(self_value("fleet_usage_exporter_target_data_age_seconds", {"testvendor", "a"}), 0.01);
+}
+
+TEST_F(EngineTest, HelpIsTheSameWhicheverTargetIsFreshCachedOrFailed) {
+  auto cached = target("a");
+  cached.min_interval = Duration(60000);
+  apply({cached, target("b")});
+  const std::string first =
+      engine->collect_all(std::nullopt).metrics.merged().find("testvendor_value")->help();
+  for (int i = 0; i < 3; ++i) {
+    const auto again = engine->collect_all(std::nullopt);
+    ASSERT_NE(again.metrics.find("testvendor_value"), nullptr);
+    EXPECT_EQ(again.metrics.merged().find("testvendor_value")->help(), first);
+  }
+  // Without any min_interval, no note at all.
+  apply({target("c")});
+  EXPECT_EQ(engine->collect_all(std::nullopt)
+                .metrics.merged()
+                .find("testvendor_value")
+                ->help()
+                .find("min_interval"),
+            std::string::npos);
 }
 
 TEST_F(EngineTest, FailuresCountTheirReasonAndContributeNoSeries) {

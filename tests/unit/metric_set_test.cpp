@@ -137,6 +137,27 @@ TEST(MetricSet, OpenMetricsNamesCounterFamiliesWithoutTotalAndStampsSamples) {
       "# HELP x_bytes X.\n# TYPE x_bytes counter\nx_bytes_total{k=\"v\"} 5 1700000000\n# EOF\n");
 }
 
+TEST(MetricView, OpenMetricsForAScrapeTypesInfoCountersAndUnits) {
+  auto set = std::make_shared<MetricSet>();
+  set->counter("req_seconds_total", "Time \"spent\".", {"k"}).add({"v"}, 5);
+  set->gauge("thing_info", "Facts.", {"version"}).add({"1.0"}, 1);
+  set->gauge("odd_info", "Not an info: a value is not 1.").add({}, 2);
+  set->counter("bare", "A counter without _total.").add({}, 3);
+  set->gauge("size_bytes", "Size.").add({}, 7);
+  MetricView view;
+  view.add(set);
+  std::string out;
+  serialize_openmetrics(view, out);
+  EXPECT_EQ(out,
+            "# HELP req_seconds Time \\\"spent\\\".\n# TYPE req_seconds counter\n"
+            "# UNIT req_seconds seconds\nreq_seconds_total{k=\"v\"} 5\n"
+            "# HELP thing Facts.\n# TYPE thing info\nthing_info{version=\"1.0\"} 1\n"
+            "# HELP odd_info Not an info: a value is not 1.\n# TYPE odd_info gauge\nodd_info 2\n"
+            "# HELP bare A counter without _total.\n# TYPE bare unknown\nbare 3\n"
+            "# HELP size_bytes Size.\n# TYPE size_bytes gauge\n# UNIT size_bytes bytes\n"
+            "size_bytes 7\n# EOF\n");
+}
+
 // The lean serialiser must say exactly what prometheus-cpp's own TextSerializer says.
 TEST(MetricSet, MatchesPrometheusCppTextSerializer) {
   MetricSet set(Labels{{"target", "t\"1"}});
