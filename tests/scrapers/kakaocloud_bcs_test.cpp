@@ -5,7 +5,10 @@
 #include "exporter/config/config.h"
 #include "exporter/metrics/serializer.h"
 #include "scrapers/kakaocloud_bcs/bcs_errors.h"
+#include "scrapers/kakaocloud_bcs/bcs_metrics.h"
+#include "scrapers/kakaocloud_bcs/bcs_page.h"
 #include "scrapers/registry.h"
+#include "tests/support/exposition.h"
 #include "tests/support/harness.h"
 
 namespace fue::test {
@@ -121,6 +124,137 @@ TEST(KakaoCloudBcs, ErrorBodiesBecomeClearReasons) {
                 401, R"({"error":{"code":401,"title":"Unauthorized","message":"no"}})"),
             "401 Unauthorized: no");
   EXPECT_EQ(kakaocloud_bcs::decode_error(500, ""), "500");
+}
+
+// BCS's own metric rules, each named, so that a broken rule fails here and not only in a golden
+// file: which JSON field feeds which dimension, how states are spelled, which flags split them.
+kakaocloud_bcs::Vm vm(std::string id, std::string state, std::string status,
+                      std::optional<bool> hadoop = false, std::optional<bool> k8se = false) {
+  kakaocloud_bcs::Vm v;
+  v.id = std::move(id);
+  v.vm_state = std::move(state);
+  v.status = std::move(status);
+  v.is_hadoop = hadoop;
+  v.is_k8se = k8se;
+  return v;
+}
+
+TEST(KakaoCloudBcsRules, EachFieldOfARowIsReadIntoItsOwnPlace) {
+  const auto body = nlohmann::json::parse(R"({"instances": [
+    {"id": "vm-1", "name": "web-01", "flavor": {"name": "m2a.large"}, "image": {"name": "Ubuntu"},
+     "instance_type": "GPU", "availability_zone": "kr-central-2-b",
+     "addresses": [{"private_ip": null}, {"private_ip": "10.0.0.7"}, {"private_ip": "10.0.0.8"}],
+     "vm_state": "SHELVED_OFFLOADED", "status": "Stopped", "is_hadoop": true, "is_k8se": false,
+     "created_at": "2024-05-01T00:00:00Z"},
+    {"id": "vm-2", "flavor": null, "is_hadoop": "yes", "vm_state": null},
+    "not an object"],
+    "pagination": {"total": 40, "limit": 7}})");
+  const auto page = kakaocloud_bcs::parse_page(body);
+  EXPECT_EQ(page.total, 40);
+  EXPECT_EQ(page.limit, 7);
+  EXPECT_EQ(page.rows, 3u);
+  ASSERT_EQ(page.vms.size(), 2u);
+  const auto& a = page.vms[0];
+  EXPECT_EQ(a.id, "vm-1");
+  EXPECT_EQ(a.name, "web-01");
+  EXPECT_EQ(a.flavor, "m2a.large");
+  EXPECT_EQ(a.image, "Ubuntu");
+  EXPECT_EQ(a.instance_type, "gpu");
+  EXPECT_EQ(a.availability_zone, "kr-central-2-b");
+  EXPECT_EQ(a.private_ip, "10.0.0.7") << "the first interface that has one";
+  EXPECT_EQ(a.vm_state, "shelved_offloaded");
+  EXPECT_EQ(a.status, "stopped");
+  EXPECT_EQ(a.is_hadoop, true);
+  EXPECT_EQ(a.is_k8se, false);
+  EXPECT_EQ(a.created, 1714521600.0);
+  const auto& b = page.vms[1];
+  EXPECT_EQ(b.flavor, "");
+  EXPECT_EQ(b.is_hadoop, std::nullopt) << "an unusable kind reads as absent";
+  EXPECT_EQ(b.is_k8se, std::nullopt);
+  EXPECT_EQ(b.vm_state, "");
+}
+
+TEST(KakaoCloudBcsRules, TheFleetIsCountedByEachDimensionAndSplitByPlatformFlags) {
+  std::vector<kakaocloud_bcs::Vm> vms = {vm("1", "active", "active"),
+                                         vm("2", "active", "stopped", true, false),
+                                         vm("3", "stopped", "stopped", false, true),
+                                         vm("4", "rescued", "", std::nullopt, std::nullopt)};
+  vms[0].flavor = "m2a.large";
+  vms[1].flavor = "m2a.large";
+  vms[0].instance_type = "vm";
+  vms[1].instance_type = "bm";
+  vms[2].instance_type = "gpu";
+  vms[0].availability_zone = "kr-central-2-a";
+  vms[1].availability_zone = "kr-central-2-c";
+  MetricSet set;
+  kakaocloud_bcs::emit_fleet(vms, set);
+  const std::string text = test::text_of(set);
+  auto count = [&](const std::string& dim, const std::string& v, const std::string& hadoop,
+                   const std::string& k8se) {
+    return test::sample_value(text, "kakaocloud_bcs_instances_by_" + dim + "{" + dim + "=\"" + v +
+                                        "\",is_hadoop=\"" + hadoop + "\",is_k8se=\"" + k8se +
+                                        "\"}");
+  };
+  EXPECT_EQ(test::sample_value(text, "kakaocloud_bcs_instances"), 4) << text;
+  EXPECT_EQ(count("vm_state", "active", "false", "false"), 1) << text;
+  EXPECT_EQ(count("vm_state", "active", "true", "false"), 1);
+  EXPECT_EQ(count("vm_state", "stopped", "false", "true"), 1);
+  EXPECT_EQ(count("vm_state", "rescued", "unknown", "unknown"), 1) << "kept as it comes";
+  EXPECT_EQ(count("vm_state", "error", "false", "false"), 0) << "seeded at 0";
+  EXPECT_EQ(count("vm_state", "shelved_offloaded", "false", "false"), 0);
+  EXPECT_EQ(count("status", "active", "false", "false"), 1);
+  EXPECT_EQ(count("status", "stopped", "true", "false"), 1);
+  EXPECT_EQ(count("status", "stopped", "false", "true"), 1);
+  EXPECT_EQ(count("status", "unknown", "unknown", "unknown"), 1);
+  EXPECT_EQ(count("flavor", "m2a.large", "false", "false"), 1);
+  EXPECT_EQ(count("flavor", "m2a.large", "true", "false"), 1);
+  EXPECT_EQ(count("instance_type", "vm", "false", "false"), 1);
+  EXPECT_EQ(count("instance_type", "bm", "true", "false"), 1);
+  EXPECT_EQ(count("instance_type", "gpu", "false", "true"), 1);
+  EXPECT_EQ(count("instance_type", "bm", "false", "false"), 0) << "seeded at 0";
+  EXPECT_EQ(count("availability_zone", "kr-central-2-a", "false", "false"), 1);
+  EXPECT_EQ(count("availability_zone", "kr-central-2-c", "true", "false"), 1);
+  EXPECT_EQ(count("availability_zone", "kr-central-2-b", "false", "false"), 0);
+  EXPECT_EQ(count("availability_zone", "unknown", "false", "true"), 1);
+  test::expect_promtool_ok(text);
+}
+
+TEST(KakaoCloudBcsRules, PerVmSeriesAreAStateSetInfoAndCreationTimeUnderTheCap) {
+  std::vector<kakaocloud_bcs::Vm> vms = {vm("a", "stopped", "stopped"), vm("", "active", ""),
+                                         vm("b", "rescued", ""), vm("c", "active", "")};
+  vms[0].name = "web";
+  vms[0].flavor = "m2a.large";
+  vms[0].image = "Ubuntu";
+  vms[0].instance_type = "vm";
+  vms[0].availability_zone = "kr-central-2-a";
+  vms[0].private_ip = "10.0.0.7";
+  vms[0].created = 1714521600;
+  MetricSet set;
+  SeriesCap cap(true, 2);
+  kakaocloud_bcs::emit_per_vm(vms, set, cap);
+  const std::string text = test::text_of(set);
+  auto state = [&](const std::string& id, const std::string& s) {
+    return test::sample_value(text, "kakaocloud_bcs_instance_vm_state{instance_id=\"" + id +
+                                        "\",vm_state=\"" + s + "\"}");
+  };
+  EXPECT_EQ(state("a", "stopped"), 1) << text;
+  EXPECT_EQ(state("a", "active"), 0);
+  EXPECT_EQ(state("a", "error"), 0);
+  EXPECT_EQ(state("b", "rescued"), 1) << "an undocumented state is its own sample";
+  EXPECT_EQ(state("b", "active"), 0);
+  EXPECT_EQ(state("c", "active"), std::nullopt) << "over the cap of 2; the id-less VM is skipped";
+  EXPECT_EQ(cap.dropped_series(), 5u) << "c: four states and its info";
+  EXPECT_EQ(
+      test::sample_value(
+          text,
+          R"(kakaocloud_bcs_instance_info{instance_id="a",name="web",flavor="m2a.large",image="Ubuntu",instance_type="vm",availability_zone="kr-central-2-a",private_ip="10.0.0.7"})"),
+      1);
+  EXPECT_EQ(test::sample_value(
+                text, R"(kakaocloud_bcs_instance_created_timestamp_seconds{instance_id="a"})"),
+            1714521600);
+  EXPECT_EQ(test::sample_value(
+                text, R"(kakaocloud_bcs_instance_created_timestamp_seconds{instance_id="b"})"),
+            std::nullopt);
 }
 
 }  // namespace

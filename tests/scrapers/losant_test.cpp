@@ -2,8 +2,12 @@
 // through historicalSummaries, per-instance failure isolation, the losantdomain header, secrets.
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <string>
+#include <utility>
 
+#include "scrapers/losant/losant_metrics.h"
+#include "tests/support/exposition.h"
 #include "tests/support/harness.h"
 
 namespace fue::test {
@@ -140,6 +144,161 @@ TEST(Losant, RateLimitedInstanceRetriesThenSucceeds) {
   auto out = collect_with(sim, config("metric_groups = [\"device_counts\"]\n"));
   ASSERT_TRUE(out.all_up) << out.status.at(0).last_error;
   EXPECT_EQ(route_count(sim, "/deviceCounts"), 2);
+}
+
+// The query the scraper sends: includeNonBillable follows include_non_billable, and what the
+// vendor answers to each is exported under its own payload_scope. The simulator's answer is
+// replaced by a fixed one per query value, so the figures do not depend on the day.
+TEST(Losant, IncludeNonBillableIsSentAsAskedAndScopesTheAnswer) {
+  InProcessSim sim;
+  std::mutex mutex;  // the simulator's threads write, the test reads
+  std::vector<std::string> sent;
+  sim.server().http().set_pre_routing_handler([&](const httplib::Request& req,
+                                                  httplib::Response& res) {
+    if (req.path.find("/payloadCountsBreakdown") == std::string::npos)
+      return httplib::Server::HandlerResponse::Unhandled;
+    const std::string v = req.get_param_value("includeNonBillable");
+    std::lock_guard lock(mutex);
+    sent.push_back(v);
+    const int value = v == "true" ? 105 : v == "false" ? 100 : -1;
+    res.set_content(
+        R"({"counts":[{"date":"2021-04-01T00:00:00.000Z","value":)" + std::to_string(value) + "}]}",
+        "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  auto taken = [&] {  // the values sent since the last call
+    std::lock_guard lock(mutex);
+    return std::exchange(sent, {});
+  };
+  const std::string series =
+      std::string("losant_instance_payloads_total{target=\"t\",instance_id=\"") + kId +
+      "\",payload_scope=";
+  auto billable = collect_with(sim, config("metric_groups = [\"payloads\"]\n"));
+  ASSERT_TRUE(billable.all_up) << billable.status.at(0).last_error;
+  EXPECT_EQ(taken(), std::vector<std::string>{"false"});
+  EXPECT_EQ(sample_value(billable.vendor_text, series + "\"billable\"}"), 100)
+      << billable.vendor_text;
+  EXPECT_EQ(sample_value(billable.vendor_text, series + "\"all\"}"), std::nullopt);
+
+  auto all =
+      collect_with(sim, config("metric_groups = [\"payloads\"]\ninclude_non_billable = true\n"));
+  ASSERT_TRUE(all.all_up) << all.status.at(0).last_error;
+  EXPECT_EQ(taken(), std::vector<std::string>{"true"});
+  EXPECT_EQ(sample_value(all.vendor_text, series + "\"all\"}"), 105) << all.vendor_text;
+  EXPECT_EQ(sample_value(all.vendor_text, series + "\"billable\"}"), std::nullopt);
+}
+
+// The resource emitter, rule by rule: each expectation names one conversion or mapping.
+struct ResourceRules : ::testing::Test {
+  std::string emit(const losant::ResourceSummary& r, bool per_resource = true) {
+    MetricSet set;
+    SeriesCap cap(per_resource, 100);
+    losant::MetricEmitter emitter(set, cap, per_resource);
+    losant::InstanceData d;
+    d.id = "i";
+    d.summaries = std::vector<losant::ResourceSummary>{r};
+    emitter.instance(d, "day", false);
+    return text_of(set);
+  }
+  static losant::ResourceSummary resource() {
+    losant::ResourceSummary r;
+    r.resource_type = "application";
+    r.resource_id = "r";
+    r.resource_name = "App";
+    r.owner_type = "organization";
+    r.owner_id = "o";
+    r.owner_name = "Org";
+    r.numbers = {{"notebookMinutesCount", 7},
+                 {"notebookRunCount", 3},
+                 {"payloadBillableCount", 400},
+                 {"payloadNonbillableCount", 12},
+                 {"payloadBillableSizeMb", 2.5},
+                 {"payloadNonbillableSizeMb", 0.25},
+                 {"deviceCount", 9},
+                 {"deviceCountProrated", 8.5},
+                 {"dataTableTotalSizeMb", 0.5},
+                 {"resourceProration", 0.75},
+                 {"experienceUserCount", 4}};
+    r.limits = {{"device", 500}};
+    r.payloads_by_source = {{"mqtt", "device.mqttIn", 400}};
+    return r;
+  }
+  static std::string series(const std::string& name, const std::string& extra = "") {
+    return name + R"({instance_id="i",resource_type="application",resource_id="r")" +
+           (extra.empty() ? "" : "," + extra) + "}";
+  }
+};
+
+TEST_F(ResourceRules, NotebookMinutesAreExportedAsSeconds) {
+  const std::string text = emit(resource());
+  EXPECT_EQ(sample_value(text, series("losant_resource_notebook_execution_seconds_total")), 420)
+      << text;
+  EXPECT_EQ(sample_value(text, series("losant_resource_notebook_runs_total")), 3);
+}
+
+TEST_F(ResourceRules, InstanceNotebookMinutesAreExportedAsSeconds) {
+  MetricSet set;
+  SeriesCap cap(true, 100);
+  losant::MetricEmitter emitter(set, cap, true);
+  losant::InstanceData d;
+  d.id = "i";
+  d.notebook = losant::NotebookUsage{2.5, {{"completed", 4}, {"errored", 1}}};
+  emitter.instance(d, "day", false);
+  const std::string text = text_of(set);
+  EXPECT_EQ(
+      sample_value(text, R"(losant_instance_notebook_execution_seconds_total{instance_id="i"})"),
+      150)
+      << text;
+  EXPECT_EQ(sample_value(
+                text, R"(losant_instance_notebook_runs_total{instance_id="i",outcome="errored"})"),
+            1);
+}
+
+TEST_F(ResourceRules, PayloadCountsAndSizesKeepTheirBillingClass) {
+  const std::string text = emit(resource());
+  EXPECT_EQ(sample_value(text, series("losant_resource_payloads_total", R"(billing="billable")")),
+            400)
+      << text;
+  EXPECT_EQ(
+      sample_value(text, series("losant_resource_payloads_total", R"(billing="nonbillable")")), 12);
+  // Sizes in Losant's "MB" are mebibytes.
+  EXPECT_EQ(
+      sample_value(text, series("losant_resource_payload_bytes_total", R"(billing="billable")")),
+      2.5 * 1048576);
+  EXPECT_EQ(
+      sample_value(text, series("losant_resource_payload_bytes_total", R"(billing="nonbillable")")),
+      0.25 * 1048576);
+}
+
+TEST_F(ResourceRules, CountSuffixesBecomeKindsAndStoresBecomeBytes) {
+  const std::string text = emit(resource());
+  EXPECT_EQ(sample_value(text, series("losant_resource_objects", R"(kind="device")")), 9) << text;
+  EXPECT_EQ(sample_value(text, series("losant_resource_objects", R"(kind="experience_user")")), 4);
+  EXPECT_EQ(sample_value(text, series("losant_resource_objects_prorated", R"(kind="device")")),
+            8.5);
+  EXPECT_EQ(sample_value(text, series("losant_resource_storage_bytes", R"(store="data_table")")),
+            0.5 * 1048576);
+  EXPECT_EQ(sample_value(text, series("losant_resource_proration_ratio")), 0.75);
+  EXPECT_EQ(sample_value(text, series("losant_resource_limit", R"(resource="device")")), 500);
+  EXPECT_EQ(sample_value(text, series("losant_resource_payloads_by_source_total",
+                                      R"(category="mqtt",source="device.mqttIn")")),
+            400);
+  // The count fields handled above are not also objects of a kind.
+  EXPECT_EQ(text.find(R"(kind="payload_billable")"), std::string::npos) << text;
+  EXPECT_EQ(text.find(R"(kind="notebook_minutes")"), std::string::npos) << text;
+  EXPECT_EQ(text.find(R"(kind="device_count")"), std::string::npos) << text;
+}
+
+TEST_F(ResourceRules, PerResourceSeriesOffKeepsOnlyTheCountByType) {
+  const std::string text = emit(resource(), false);
+  EXPECT_EQ(sample_value(
+                text, R"(losant_instance_resources{instance_id="i",resource_type="application"})"),
+            1)
+      << text;
+  EXPECT_EQ(sample_value(
+                text, R"(losant_instance_resources{instance_id="i",resource_type="organization"})"),
+            0);
+  EXPECT_EQ(text.find("losant_resource_info"), std::string::npos);
 }
 
 }  // namespace

@@ -197,6 +197,29 @@ TEST_F(HttpClientTest, RateLimitBeyondTheDeadlineFailsFastWithoutWaiting) {
   EXPECT_EQ(observer->rate_limited, 1);
 }
 
+// A 429 on the last attempt is the vendor's rate limit, not an HTTP error of the endpoint: the
+// reason must stay rate_limited (what alerts key on), never http_429.
+TEST_F(HttpClientTest, A429OnTheLastAttemptIsRateLimitedNotHttp429) {
+  server.server().Get("/limited", [&](const httplib::Request&, httplib::Response& res) {
+    ++hits;
+    res.status = 429;
+    res.set_header("Retry-After", "0");
+    res.set_content(R"({"message":"slow down"})", "application/json");
+  });
+  server.start();
+  for (int attempts : {1, 2}) {
+    hits = 0;
+    ClientOptions options;
+    options.settings.max_attempts = attempts;
+    auto error = expect_scrape_error(
+        [&] { client(options).get_json(get("/limited", "limited"), Deadline::after(5s)); });
+    EXPECT_EQ(error.reason(), "rate_limited") << attempts << " attempts: " << error.what();
+    EXPECT_NE(std::string(error.what()).find("attempts exhausted"), std::string::npos)
+        << error.what();
+    EXPECT_EQ(hits, attempts) << "every attempt is used, and no more";
+  }
+}
+
 TEST_F(HttpClientTest, AHandlerSlowerThanTheDeadlineTimesOut) {
   server.server().Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
     std::this_thread::sleep_for(2500ms);
@@ -237,6 +260,42 @@ TEST_F(HttpClientTest, AnOversizedBodyIsRefused) {
   auto error = expect_scrape_error([&] { client(options).send(get("/big"), Deadline::after(5s)); });
   EXPECT_EQ(error.reason(), "response_too_large");
   EXPECT_NE(std::string(error.what()).find("1000 bytes"), std::string::npos);
+}
+
+// The cap is exact: a body of max_response_bytes is read, one byte more is refused.
+TEST_F(HttpClientTest, TheBodyCapIsExact) {
+  server.server().Get("/sized", [&](const httplib::Request& req, httplib::Response& res) {
+    res.set_content(std::string(std::stoul(req.get_param_value("n")), 'x'), "text/plain");
+  });
+  server.start();
+  ClientOptions options;
+  options.settings.max_response_bytes = 1000;
+  auto& c = client(options);
+  auto sized = [&](size_t n) {
+    Request req = get("/sized");
+    req.query = {{"n", std::to_string(n)}};
+    return req;
+  };
+  EXPECT_EQ(c.send(sized(1000), Deadline::after(5s)).body.size(), 1000u);
+  EXPECT_EQ(expect_scrape_error([&] { c.send(sized(1001), Deadline::after(5s)); }).reason(),
+            "response_too_large");
+}
+
+// Only 5xx (and 429) are worth another attempt; a 4xx would answer the same again.
+TEST_F(HttpClientTest, A4xxIsNotRetried) {
+  server.server().Get("/missing", [&](const httplib::Request&, httplib::Response& res) {
+    ++hits;
+    res.status = 404;
+    res.set_content(R"({"message":"no such thing"})", "application/json");
+  });
+  server.start();
+  ClientOptions options;
+  options.settings.max_attempts = 3;
+  auto error =
+      expect_scrape_error([&] { client(options).get_json(get("/missing"), Deadline::after(5s)); });
+  EXPECT_EQ(error.reason(), "http_404");
+  EXPECT_EQ(hits, 1);
+  EXPECT_EQ(observer->retries, 0);
 }
 
 TEST_F(HttpClientTest, ConnectionRefusedIsRetriedThenReported) {
