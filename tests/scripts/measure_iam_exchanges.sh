@@ -79,7 +79,7 @@ for v in koophone kakaocloud_bcs; do
   iam=$(iam_route "$v") list=$(list_route "$v")
   i0=$(count "$iam") l0=$(count "$list")
   for _ in 1 2 3 4 5; do
-    curl -fs -X POST "http://127.0.0.1:$port/-/reload" >/dev/null
+    curl -fs -X POST --data "" "http://127.0.0.1:$port/-/reload" >/dev/null
     [ "$(probe "target=$v/cached")" = 1 ]
   done
   echo "$v: 5 reloads of an unchanged config: $(($(count "$iam") - i0)) IAM exchanges," \
