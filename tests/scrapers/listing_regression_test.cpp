@@ -195,5 +195,22 @@ metric_groups = ["historical_summaries"]
   EXPECT_TRUE(listed == reported || incomplete(self, "losant", "ls") == 1) << listed;
 }
 
+TEST(ListingRegression, LosantDiscoveredInstancesUnderAPageCapOfOneAreAllListed) {
+  const char* config = R"([[losant]]
+name = "ls"
+base_url = "{{SIM}}/losant"
+token = "sim-losant-token"
+discover_instances = true
+metric_groups = ["instance"]
+)";
+  InProcessSim sim({{"losant", knobs(25, 1)}});  // the simulator's 3 instances, one a page
+  TestExporter e(sim, config);
+  ASSERT_TRUE(e.collect().all_up) << e.last_error();
+  const auto self = self_text(e);
+  EXPECT_EQ(listing_gauge(self, "losant", "ls", "instances", "listed"), 3);
+  EXPECT_EQ(listing_gauge(self, "losant", "ls", "instances", "reported"), 3);
+  EXPECT_EQ(incomplete(self, "losant", "ls"), 0);
+}
+
 }  // namespace
 }  // namespace fue::test
