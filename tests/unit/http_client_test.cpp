@@ -250,6 +250,25 @@ TEST_F(HttpClientTest, ASlowDripBodyTimesOutAtTheDeadline) {
   EXPECT_LT(seconds_since(start), 1.5);
 }
 
+// The same, with a body httplib does not compress: its bytes reach the client as they are sent,
+// so the socket's read timeout never fires and only the deadline check on the body stops it.
+TEST_F(HttpClientTest, AnUncompressedSlowDripStopsAtTheDeadline) {
+  server.server().Get("/drip", [&](const httplib::Request&, httplib::Response& res) {
+    auto sent = std::make_shared<int>(0);
+    res.set_chunked_content_provider("application/octet-stream",
+                                     [sent](size_t, httplib::DataSink& sink) {
+                                       std::this_thread::sleep_for(100ms);
+                                       if (++*sent > 40) return false;  // ~4 s, then stop
+                                       return sink.write(" ", 1);
+                                     });
+  });
+  server.start();
+  auto start = Clock::now();
+  auto error = expect_scrape_error([&] { client().send(get("/drip"), Deadline::after(700ms)); });
+  EXPECT_EQ(error.reason(), "timeout");
+  EXPECT_LT(seconds_since(start), 1.5);
+}
+
 TEST_F(HttpClientTest, AnOversizedBodyIsRefused) {
   server.server().Get("/big", [&](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string(100000, 'x'), "application/octet-stream");
