@@ -95,6 +95,7 @@ void handle_signals(const sigset_t& set, ConfigReloader& reloader, WebServer& se
     if (sig == SIGHUP) {
       log::info("reload requested by SIGHUP");
       reloader.reload();
+      server.reload_web_config();
       continue;
     }
     log::info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
@@ -130,6 +131,7 @@ int run(const cli::Flags& flags) {
   WebServerOptions web_options;
   web_options.enable_reload = flags.enable_reload;
   web_options.telemetry_path = flags.telemetry_path;
+  web_options.web_config_file = flags.web_config_file;
   web_options.header_timeout_seconds = flags.read_header_timeout_seconds;
   std::unique_ptr<WebServer> web_server;
   try {

@@ -48,7 +48,8 @@ void set_events(int ep, int fd, uint32_t events, int op) {
 
 }  // namespace
 
-FrontEnd::FrontEnd(Options options, Serve serve) : options_(options), serve_(std::move(serve)) {
+FrontEnd::FrontEnd(Options options, TlsContext tls, Serve serve)
+    : options_(options), tls_(std::move(tls)), serve_(std::move(serve)) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (epoll_fd_ < 0 || wake_fd_ < 0) throw std::runtime_error("cannot create the event loop");
@@ -136,8 +137,8 @@ void FrontEnd::accept_all(int listener) {
     int yes = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     ssl_st* ssl = nullptr;
-    if (options_.ssl_ctx) {
-      ssl = SSL_new(options_.ssl_ctx);
+    if (const auto ctx = tls_ ? tls_() : nullptr) {
+      ssl = SSL_new(ctx.get());  // holds its own reference to the context
       SSL_set_fd(ssl, fd);
       SSL_set_accept_state(ssl);
       SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);

@@ -35,13 +35,15 @@ class FrontEnd {
     size_t max_connections = 8192;      // open at once; more are closed on accept
     size_t max_workers = 64;            // requests processed at once; started on demand
     size_t keep_alive_max_requests = 100;
-    ssl_ctx_st* ssl_ctx = nullptr;  // TLS when set (not owned)
   };
+  // The TLS context for a new connection, or nullptr for plain HTTP; asked at every accept, so a
+  // reloaded web config applies to the next connection.
+  using TlsContext = std::function<std::shared_ptr<ssl_ctx_st>()>;
   // Processes one request from `stream`; `last` asks for Connection: close. Returns whether the
   // connection may serve another request.
   using Serve = std::function<bool(httplib::Stream& stream, bool last)>;
 
-  FrontEnd(Options options, Serve serve);
+  FrontEnd(Options options, TlsContext tls, Serve serve);
   ~FrontEnd();
   FrontEnd(const FrontEnd&) = delete;
   FrontEnd& operator=(const FrontEnd&) = delete;
@@ -65,6 +67,7 @@ class FrontEnd {
   void worker_loop();
 
   const Options options_;
+  const TlsContext tls_;
   const Serve serve_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;

@@ -2,8 +2,10 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -80,6 +82,106 @@ bool looks_like_bcrypt(const std::string& h) {
   return true;
 }
 
+std::vector<std::string> string_list(const std::string& path, const YAML::Node& node,
+                                     const std::string& key) {
+  if (!node.IsSequence()) fail(path, node, key, "expected a list");
+  std::vector<std::string> out;
+  for (const auto& item : node) out.push_back(scalar(path, item, key));
+  return out;
+}
+
+bool boolean(const std::string& path, const YAML::Node& node, const std::string& key) {
+  const std::string v = scalar(path, node, key);
+  if (v == "true") return true;
+  if (v == "false") return false;
+  fail(path, node, key, "expected true or false");
+}
+
+// Go's crypto/tls names of the cipher suites exporter-toolkit accepts, in OpenSSL's words. Like
+// Go's, they apply to TLS 1.2 and below; TLS 1.3's suites are not configurable.
+const std::map<std::string, std::string>& go_cipher_suites() {
+  static const std::map<std::string, std::string> m = {
+      {"TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA"},
+      {"TLS_RSA_WITH_AES_256_CBC_SHA", "AES256-SHA"},
+      {"TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256"},
+      {"TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256"},
+      {"TLS_RSA_WITH_AES_256_GCM_SHA384", "AES256-GCM-SHA384"},
+      {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA"},
+      {"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA-AES256-SHA"},
+      {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA"},
+      {"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA-AES256-SHA"},
+      {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "ECDHE-ECDSA-AES128-SHA256"},
+      {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "ECDHE-RSA-AES128-SHA256"},
+      {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"},
+      {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256"},
+      {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384"},
+      {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384"},
+      {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305"},
+      {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"},
+      {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"},
+      {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305", "ECDHE-ECDSA-CHACHA20-POLY1305"},
+  };
+  return m;
+}
+
+// Go's curve names (exporter-toolkit's curve_preferences) in OpenSSL's.
+const std::map<std::string, std::string>& go_curves() {
+  static const std::map<std::string, std::string> m = {
+      {"CurveP256", "P-256"}, {"CurveP384", "P-384"}, {"CurveP521", "P-521"}, {"X25519", "X25519"}};
+  return m;
+}
+
+std::string joined_names(const std::string& path, const YAML::Node& node, const std::string& key,
+                         const std::map<std::string, std::string>& names) {
+  std::string out;
+  for (const auto& name : string_list(path, node, key)) {
+    const auto it = names.find(name);
+    if (it == names.end()) fail(path, node, key, "unknown name \"" + name + "\"");
+    out += (out.empty() ? "" : ":") + it->second;
+  }
+  return out;
+}
+
+// exporter-toolkit's headers and the values it allows for three of them.
+void parse_http(const std::string& path, const YAML::Node& node, HttpServerConfig& http) {
+  if (!node.IsMap()) fail(path, node, "http_server_config", "expected a mapping");
+  for (const auto& item : node) {
+    const std::string k = item.first.as<std::string>();
+    const std::string key = "http_server_config." + k;
+    if (k == "http2") {
+      http.http2 = boolean(path, item.second, key);
+    } else if (k == "headers") {
+      if (item.second.IsNull()) continue;
+      if (!item.second.IsMap()) fail(path, item.second, key, "expected a mapping of header: value");
+      static const std::map<std::string, std::vector<std::string>> allowed = {
+          {"Strict-Transport-Security", {}},
+          {"Content-Security-Policy", {}},
+          {"X-Content-Type-Options", {"nosniff"}},
+          {"X-Frame-Options", {"deny", "sameorigin"}},
+          {"X-XSS-Protection", {"0", "1", "1; mode=block"}}};
+      for (const auto& h : item.second) {
+        const std::string name = h.first.as<std::string>();
+        const std::string hkey = key + "." + name;
+        const auto it = allowed.find(name);
+        if (it == allowed.end())
+          fail(path, h.first, hkey,
+               "this header cannot be configured; exporter-toolkit allows "
+               "Strict-Transport-Security, Content-Security-Policy, X-Content-Type-Options, "
+               "X-Frame-Options and X-XSS-Protection");
+        const std::string value = scalar(path, h.second, hkey);
+        if (!it->second.empty() &&
+            std::find(it->second.begin(), it->second.end(), value) == it->second.end())
+          fail(path, h.second, hkey, "value \"" + value + "\" is not allowed");
+        if (value.find_first_of("\r\n") != std::string::npos)
+          fail(path, h.second, hkey, "a header value must be one line");
+        http.headers.emplace_back(name, value);
+      }
+    } else {
+      fail(path, item.first, key, "unsupported key; this exporter knows http2 and headers");
+    }
+  }
+}
+
 TlsServerConfig parse_tls(const std::string& path, const YAML::Node& node) {
   if (!node.IsMap()) fail(path, node, "tls_server_config", "expected a mapping");
   TlsServerConfig tls;
@@ -99,10 +201,19 @@ TlsServerConfig parse_tls(const std::string& path, const YAML::Node& node) {
       tls.min_version = parse_version(path, v, key);
     } else if (k == "max_version") {
       tls.max_version = parse_version(path, v, key);
+    } else if (k == "cipher_suites") {
+      tls.cipher_list = joined_names(path, v, key, go_cipher_suites());
+    } else if (k == "curve_preferences") {
+      tls.groups_list = joined_names(path, v, key, go_curves());
+    } else if (k == "prefer_server_cipher_suites") {
+      tls.prefer_server_cipher_suites = boolean(path, v, key);
+    } else if (k == "client_allowed_sans") {
+      tls.client_allowed_sans = string_list(path, v, key);
     } else {
       fail(path, item.first, key,
            "unsupported key; this exporter knows cert_file, key_file, client_ca_file, "
-           "client_auth_type, min_version and max_version");
+           "client_auth_type, min_version, max_version, cipher_suites, curve_preferences, "
+           "prefer_server_cipher_suites and client_allowed_sans");
     }
   }
   if (tls.cert_file.empty()) fail(path, node, "tls_server_config.cert_file", "missing");
@@ -118,6 +229,10 @@ TlsServerConfig parse_tls(const std::string& path, const YAML::Node& node) {
          "VerifyClientCertIfGiven or RequireAndVerifyClientCert");
   if (tls.max_version && *tls.max_version < tls.min_version)
     fail(path, node, "tls_server_config.max_version", "is lower than min_version");
+  if (!tls.client_allowed_sans.empty() && !verifies)
+    fail(path, node, "tls_server_config.client_allowed_sans",
+         "needs a verified client certificate: client_auth_type VerifyClientCertIfGiven or "
+         "RequireAndVerifyClientCert");
   return tls;
 }
 
@@ -148,6 +263,34 @@ int openssl_version(TlsVersion v) {
 
 // RequestClientCert and RequireAnyClientCert take whatever certificate the client sends.
 int accept_any_certificate(int, X509_STORE_CTX*) { return 1; }
+
+// client_allowed_sans, kept on the SSL_CTX for the verify callback (freed with the context).
+int sans_index() {
+  static const int index = SSL_CTX_get_ex_new_index(
+      0, nullptr, nullptr, nullptr, [](void*, void* p, CRYPTO_EX_DATA*, int, long, void*) {
+        delete static_cast<std::vector<std::string>*>(p);
+      });
+  return index;
+}
+
+// A verified client certificate must also name one of client_allowed_sans (DNS, IP or e-mail).
+int verify_allowed_sans(int preverified, X509_STORE_CTX* store) {
+  if (!preverified || X509_STORE_CTX_get_error_depth(store) != 0) return preverified;
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  const auto* sans = static_cast<const std::vector<std::string>*>(
+      SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), sans_index()));
+  X509* cert = X509_STORE_CTX_get_current_cert(store);
+  if (!sans || sans->empty()) return 1;
+  for (const auto& san : *sans) {
+    if (X509_check_host(cert, san.c_str(), san.size(), 0, nullptr) == 1 ||
+        X509_check_ip_asc(cert, san.c_str(), 0) == 1 ||
+        X509_check_email(cert, san.c_str(), san.size(), 0) == 1)
+      return 1;
+  }
+  X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
+  return 0;
+}
 
 }  // namespace
 
@@ -185,8 +328,12 @@ void configure_ssl_ctx(ssl_ctx_st* ctx, const TlsServerConfig& tls,
                        const std::string& config_path) {
   const std::string prefix = "web config " + config_path + ": tls_server_config.";
   ERR_clear_error();
-  SSL_CTX_set_options(
-      ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  if (tls.prefer_server_cipher_suites) SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (!tls.cipher_list.empty() && SSL_CTX_set_cipher_list(ctx, tls.cipher_list.c_str()) != 1)
+    throw WebConfigError(prefix + "cipher_suites: not supported: " + openssl_error());
+  if (!tls.groups_list.empty() && SSL_CTX_set1_groups_list(ctx, tls.groups_list.c_str()) != 1)
+    throw WebConfigError(prefix + "curve_preferences: not supported: " + openssl_error());
   if (SSL_CTX_set_min_proto_version(ctx, openssl_version(tls.min_version)) != 1)
     throw WebConfigError(prefix + "min_version: not supported: " + openssl_error());
   if (tls.max_version && SSL_CTX_set_max_proto_version(ctx, openssl_version(*tls.max_version)) != 1)
@@ -218,12 +365,15 @@ void configure_ssl_ctx(ssl_ctx_st* ctx, const TlsServerConfig& tls,
                          accept_any_certificate);
       break;
     case ClientAuthType::kVerifyClientCertIfGiven:
-      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_allowed_sans);
       break;
     case ClientAuthType::kRequireAndVerifyClientCert:
-      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                         verify_allowed_sans);
       break;
   }
+  if (!tls.client_allowed_sans.empty())
+    SSL_CTX_set_ex_data(ctx, sans_index(), new std::vector<std::string>(tls.client_allowed_sans));
 }
 
 WebConfig parse_web_config(const std::string& yaml_text, const std::string& path,
@@ -263,9 +413,12 @@ WebConfig parse_web_config(const std::string& yaml_text, const std::string& path
                  "`htpasswd -nBC 10 <user>`)");
           config.basic_auth_users[name] = hash;
         }
+      } else if (k == "http_server_config") {
+        if (!v.IsNull()) parse_http(path, v, config.http);
       } else {
         fail(path, item.first, k,
-             "unsupported key; this exporter knows tls_server_config and basic_auth_users");
+             "unsupported key; this exporter knows tls_server_config, http_server_config and "
+             "basic_auth_users");
       }
     }
   } catch (const YAML::Exception& e) {
@@ -297,7 +450,8 @@ std::string describe(const WebConfig& config) {
   } else {
     out << "tls=off";
   }
-  out << " basic_auth_users=" << config.basic_auth_users.size();
+  out << " basic_auth_users=" << config.basic_auth_users.size()
+      << " headers=" << config.http.headers.size();
   return out.str();
 }
 

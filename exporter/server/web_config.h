@@ -11,12 +11,21 @@
 //     client_auth_type: RequireAndVerifyClientCert
 //     min_version: TLS12             # TLS10, TLS11, TLS12 (default), TLS13
 //     max_version: TLS13             # optional
+//     cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]   # Go's names; TLS 1.2 and below
+//     curve_preferences: [X25519, CurveP256]
+//     prefer_server_cipher_suites: true
+//     client_allowed_sans: [prometheus.example.com]     # with a verified client certificate
+//   http_server_config:
+//     http2: true                    # accepted; this exporter serves HTTP/1.1
+//     headers: {X-Frame-Options: deny, Strict-Transport-Security: max-age=31536000}
 //   basic_auth_users:
 //     prometheus: $2b$10$...         # bcrypt hash, e.g. from `htpasswd -nBC 10 prometheus`
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 struct ssl_ctx_st;  // OpenSSL's SSL_CTX
 
@@ -45,6 +54,17 @@ struct TlsServerConfig {
   ClientAuthType client_auth_type = ClientAuthType::kNoClientCert;
   TlsVersion min_version = TlsVersion::kTls12;
   std::optional<TlsVersion> max_version;
+  std::string cipher_list;  // OpenSSL's names for cipher_suites; empty: OpenSSL's defaults
+  std::string groups_list;  // OpenSSL's names for curve_preferences; empty: defaults
+  bool prefer_server_cipher_suites = true;
+  std::vector<std::string> client_allowed_sans;  // empty: any verified certificate
+};
+
+// http_server_config: response headers (exporter-toolkit's five, with its value checks) and
+// http2, which is accepted for node_exporter's web.yml and has no effect (HTTP/1.1 only).
+struct HttpServerConfig {
+  bool http2 = true;
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct WebConfig {
@@ -52,6 +72,7 @@ struct WebConfig {
   std::optional<TlsServerConfig> tls;  // nullopt: plain HTTP
   // user name -> bcrypt hash; empty: no authentication.
   std::map<std::string, std::string> basic_auth_users;
+  HttpServerConfig http;
 };
 
 // Reads and validates the file: YAML syntax, known keys only, both cert_file and key_file,

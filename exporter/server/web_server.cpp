@@ -28,17 +28,11 @@ namespace fue {
 namespace {
 
 // TLS context of the web config, or nullptr for plain HTTP. Throws WebConfigError.
-SSL_CTX* make_ssl_ctx(const WebServerOptions& options) {
-  const WebConfig* web = options.web_config.get();
+std::shared_ptr<SSL_CTX> make_ssl_ctx(const WebConfig* web) {
   if (!web || !web->tls) return nullptr;
-  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  std::shared_ptr<SSL_CTX> ctx(SSL_CTX_new(TLS_server_method()), SSL_CTX_free);
   if (!ctx) throw WebConfigError("web config " + web->path + ": cannot set up TLS");
-  try {
-    configure_ssl_ctx(ctx, *web->tls, web->path);
-  } catch (...) {
-    SSL_CTX_free(ctx);
-    throw;
-  }
+  configure_ssl_ctx(ctx.get(), *web->tls, web->path);
   return ctx;
 }
 
@@ -46,7 +40,7 @@ SSL_CTX* make_ssl_ctx(const WebServerOptions& options) {
 // (4xx) may have left unread bytes behind it, which must never be parsed as a next request.
 thread_local bool t_close_connection = false;
 
-FrontEnd::Options front_end_options(const WebServerOptions& o, SSL_CTX* ctx) {
+FrontEnd::Options front_end_options(const WebServerOptions& o) {
   FrontEnd::Options f;
   f.header_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(o.header_timeout_seconds * 1000));
@@ -56,7 +50,6 @@ FrontEnd::Options front_end_options(const WebServerOptions& o, SSL_CTX* ctx) {
   f.max_connections = o.max_connections;
   f.max_workers = o.max_workers;
   f.keep_alive_max_requests = o.keep_alive_max_requests;
-  f.ssl_ctx = ctx;
   return f;
 }
 
@@ -160,14 +153,14 @@ WebServer::WebServer(Engine& engine, ConfigReloader& reloader, WebServerOptions 
     : engine_(engine),
       reloader_(reloader),
       options_(std::move(options)),
-      ssl_ctx_(make_ssl_ctx(options_)),
-      front_(front_end_options(options_, ssl_ctx_), [this](httplib::Stream& stream, bool last) {
-        t_close_connection = false;
-        const bool keep = server_.serve_one(stream, last);
-        return keep && !t_close_connection;
-      }) {
-  if (options_.web_config && !options_.web_config->basic_auth_users.empty())
-    auth_ = std::make_unique<BasicAuth>(options_.web_config->basic_auth_users);
+      protection_(protection_of(options_.web_config.get())),
+      front_(
+          front_end_options(options_), [this] { return protection()->tls; },
+          [this](httplib::Stream& stream, bool last) {
+            t_close_connection = false;
+            const bool keep = server_.serve_one(stream, last);
+            return keep && !t_close_connection;
+          }) {
   install_guards();
   install_routes();
 }
@@ -196,7 +189,9 @@ void WebServer::install_guards() {
       reject(res, 400, "a " + req.method + " request must not have a body\n");
       return Result::Handled;
     }
-    if (auth_ && !auth_->check(req.get_header_value("Authorization"))) {
+    const auto guard = protection();
+    for (const auto& [name, value] : guard->headers) res.set_header(name, value);
+    if (guard->auth && !guard->auth->check(req.get_header_value("Authorization"))) {
       log::debug("request refused: bad or missing basic auth credentials",
                  {{"path", req.path}, {"remote_addr", req.remote_addr}});
       res.set_header("WWW-Authenticate", BasicAuth::kChallenge);
@@ -224,9 +219,39 @@ void WebServer::install_guards() {
   });
 }
 
-WebServer::~WebServer() {
-  stop();
-  if (ssl_ctx_) SSL_CTX_free(ssl_ctx_);
+WebServer::~WebServer() { stop(); }
+
+std::shared_ptr<const WebServer::Protection> WebServer::protection_of(const WebConfig* web) {
+  auto p = std::make_shared<Protection>();
+  p->tls = make_ssl_ctx(web);
+  if (web && !web->basic_auth_users.empty())
+    p->auth = std::make_shared<BasicAuth>(web->basic_auth_users);
+  if (web) p->headers = web->http.headers;
+  return p;
+}
+
+std::shared_ptr<const WebServer::Protection> WebServer::protection() const {
+  std::lock_guard lock(protection_mutex_);
+  return protection_;
+}
+
+std::optional<std::string> WebServer::reload_web_config() {
+  if (options_.web_config_file.empty()) return std::nullopt;
+  try {
+    const WebConfig web = load_web_config(options_.web_config_file);
+    auto fresh = protection_of(&web);
+    {
+      std::lock_guard lock(protection_mutex_);
+      protection_ = std::move(fresh);
+    }
+    log::info("web config reloaded",
+              {{"file", options_.web_config_file}, {"settings", describe(web)}});
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    log::error("web config reload failed; keeping the previous one",
+               {{"file", options_.web_config_file}, {"error", e.what()}});
+    return std::string(e.what());
+  }
 }
 
 void WebServer::install_routes() {
@@ -274,12 +299,13 @@ void WebServer::install_routes() {
   });
 
   // The content-reader form: a bare `curl -X POST` (no Content-Length) must not be a 400.
-  server_.Post("/-/reload", [this](const httplib::Request&, httplib::Response& res,
+  server_.Post("/-/reload", [this](const httplib::Request& req, httplib::Response& res,
                                    const httplib::ContentReader& content) {
     // The body means nothing, but it is read (within the limit) so that no byte of it is left
     // to be taken for the next request; a chunked one has no Content-Length to check up front.
+    // Without Content-Length or chunking (a bare `curl -X POST`) there is no body to read.
     size_t body_bytes = 0;
-    const bool read = content([&](const char*, size_t n) {
+    const bool read = !has_body(req) || content([&](const char*, size_t n) {
       body_bytes += n;
       return body_bytes <= options_.max_body_bytes;
     });
@@ -289,7 +315,10 @@ void WebServer::install_routes() {
                         " bytes\n");
     }
     log::info("reload requested over HTTP");
-    if (auto error = reloader_.reload()) {
+    auto error = reloader_.reload();
+    if (auto web_error = reload_web_config())
+      error = error ? *error + "; " + *web_error : *web_error;
+    if (error) {
       res.status = 500;
       res.set_content("failed to reload config: " + *error + "\n", "text/plain; charset=utf-8");
     } else {

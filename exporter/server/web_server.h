@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -23,6 +24,8 @@ class BasicAuth;
 struct WebServerOptions {
   // From --web.config.file: TLS and basic auth. nullptr serves plain HTTP without auth.
   std::shared_ptr<const WebConfig> web_config;
+  // The file itself, read again by reload_web_config(); empty: nothing to reload.
+  std::string web_config_file;
   // --web.telemetry-path: where the exposition is served.
   std::string telemetry_path = "/metrics";
   // --web.enable-reload: false answers /-/reload with 403.
@@ -81,6 +84,10 @@ class WebServer {
   void bind(const std::string& host, int port);
   // Serves on a socket already listening (systemd socket activation); takes ownership.
   void adopt(int listening_fd);
+  // Reads the web config file again (SIGHUP, POST /-/reload): new connections get the new TLS
+  // settings, every request the new users and headers. A bad file keeps the last good one and
+  // returns its error.
+  std::optional<std::string> reload_web_config();
   int port() const { return port_; }
   // Serves until stop(); blocks.
   void serve();
@@ -104,9 +111,17 @@ class WebServer {
   Engine& engine_;
   ConfigReloader& reloader_;
   const WebServerOptions options_;
-  std::unique_ptr<BasicAuth> auth_;  // null without basic_auth_users
+  // The web config in force, swapped whole by reload_web_config().
+  struct Protection {
+    std::shared_ptr<ssl_ctx_st> tls;        // nullptr: plain HTTP
+    std::shared_ptr<BasicAuth> auth;  // nullptr: no basic auth (its check caches verified passwords)
+    std::vector<std::pair<std::string, std::string>> headers;
+  };
+  static std::shared_ptr<const Protection> protection_of(const WebConfig* web);
+  std::shared_ptr<const Protection> protection() const;
+  mutable std::mutex protection_mutex_;
+  std::shared_ptr<const Protection> protection_;
   Processor server_;
-  ssl_ctx_st* ssl_ctx_ = nullptr;  // owned; nullptr for plain HTTP
   FrontEnd front_;
   std::thread thread_;
   int port_ = 0;

@@ -124,6 +124,9 @@ TEST_F(Serving, ReloadBodiesOverTheLimitGet413) {
   std::string chunked = "POST /-/reload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 2; ++i) chunked += "10000\r\n" + std::string(65536, 'x') + "\r\n";
   EXPECT_EQ(raw_status(port(), chunked + "0\r\n\r\n"), 413);
+  // No body at all (a bare `curl -X POST`: no Content-Length) is a reload, as before.
+  EXPECT_EQ(raw_status(port(), "POST /-/reload HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+            200);
   // A small body is read and ignored.
   EXPECT_EQ(raw_status(port(),
                        "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"

@@ -202,6 +202,69 @@ TEST_F(WebSecurity, VerifyClientCertIfGivenAcceptsNoneButNotABadOne) {
   EXPECT_FALSE(tls_client(exporter->port(), "rogue-client")->Get("/-/healthy"));
 }
 
+TEST_F(WebSecurity, ClientAllowedSansNarrowTheVerifiedCertificates) {
+  // The client certificate names CN=client and no SAN; OpenSSL then matches the CN, as Go does.
+  auto allowed = start_with_web_config(
+      "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+      "  client_ca_file: ca.crt\n  client_auth_type: RequireAndVerifyClientCert\n"
+      "  client_allowed_sans: [client]\n");
+  auto good = tls_client(allowed->port(), "client");
+  wait_tls(*good);
+  auto r = good->Get("/-/healthy");
+  ASSERT_TRUE(r) << allowed->log();
+  EXPECT_EQ(r->status, 200);
+  auto other = start_with_web_config(
+      "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+      "  client_ca_file: ca.crt\n  client_auth_type: RequireAndVerifyClientCert\n"
+      "  client_allowed_sans: [prometheus.example.com]\n");
+  EXPECT_FALSE(tls_client(other->port(), "client")->Get("/-/healthy"));
+  EXPECT_TRUE(other->running());
+}
+
+// The web config is read again on SIGHUP like the config: users and headers change for the next
+// request, and a bad file keeps the last good one.
+TEST_F(WebSecurity, WebConfigReloadsOnSighupAndKeepsTheLastGoodOne) {
+  const std::string path = certs_->file("reloaded-web.yml");
+  write_file(path, std::string("basic_auth_users:\n  prometheus: '") + kPromHash +
+                       "'\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n");
+  ExporterProcess exporter(kConfig, sim_->base(), {"--web.config.file=" + path});
+  httplib::Client c("127.0.0.1", exporter.port());
+  c.set_read_timeout(30, 0);
+  auto r = c.Get("/-/healthy");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(r->get_header_value("X-Frame-Options"), "deny");
+
+  write_file(path, "http_server_config:\n  headers:\n    X-Frame-Options: sameorigin\n");
+  ASSERT_EQ(kill(exporter.pid(), SIGHUP), 0);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    r = c.Get("/-/healthy");
+    if (r && r->status == 200) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << exporter.log();
+  EXPECT_EQ(r->get_header_value("X-Frame-Options"), "sameorigin");
+
+  write_file(path, "http_server_config:\n  headers:\n    X-Frame-Options: allow-all\n");
+  ASSERT_EQ(kill(exporter.pid(), SIGHUP), 0);
+  const auto logged = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < logged &&
+         exporter.log().find("web config reload failed") == std::string::npos)
+    std::this_thread::sleep_for(50ms);
+  EXPECT_NE(exporter.log().find("web config reload failed"), std::string::npos) << exporter.log();
+  r = c.Get("/-/healthy");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("X-Frame-Options"), "sameorigin");
+  // POST /-/reload says so too.
+  r = c.Post("/-/reload");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  EXPECT_NE(r->body.find("X-Frame-Options"), std::string::npos) << r->body;
+}
+
 TEST_F(WebSecurity, MinVersionTls13RefusesTls12) {
   auto exporter = start_with_web_config(
       "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"

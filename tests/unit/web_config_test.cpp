@@ -54,7 +54,7 @@ TEST(WebConfig, EmptyFileMeansPlainHttpWithoutAuth) {
   const auto c = parse_web_config("", "web.yml", false);
   EXPECT_FALSE(c.tls);
   EXPECT_TRUE(c.basic_auth_users.empty());
-  EXPECT_EQ(describe(c), "tls=off basic_auth_users=0");
+  EXPECT_EQ(describe(c), "tls=off basic_auth_users=0 headers=0");
 }
 
 TEST(WebConfig, ParsesEveryKeyAndResolvesRelativePaths) {
@@ -81,7 +81,8 @@ basic_auth_users:
   ASSERT_EQ(c.basic_auth_users.size(), 2u);
   EXPECT_EQ(c.basic_auth_users.at("alice"), kHorseHash);
   EXPECT_EQ(describe(c),
-            "tls=on min_version=TLS13 client_auth=RequireAndVerifyClientCert basic_auth_users=2");
+            "tls=on min_version=TLS13 client_auth=RequireAndVerifyClientCert basic_auth_users=2 "
+            "headers=0");
 }
 
 TEST(WebConfig, DefaultsAreTls12AndNoClientCert) {
@@ -113,11 +114,13 @@ TEST(WebConfig, ErrorsNameTheFileAndTheKey) {
       {"tls_server_config:\n  cert_file: c\n  key_file: k\n  client_ca_file: ca\n",
        "tls_server_config.client_auth_type", "NoClientCert"},
       {"tls_server_config:\n  cert_file: c\n  key_file: k\n  cipher_suites: [x]\n",
-       "tls_server_config.cipher_suites", "unsupported key"},
+       "tls_server_config.cipher_suites", "unknown name \"x\""},
+      {"tls_server_config:\n  cert_file: c\n  key_file: k\n  session_tickets: x\n",
+       "tls_server_config.session_tickets", "unsupported key"},
       {"tls_server_config:\n  cert_file: [c]\n  key_file: k\n", "tls_server_config.cert_file",
        "expected a string"},
       {"tls_server_config: yes\n", "tls_server_config", "expected a mapping"},
-      {"http_server_config:\n  http2: false\n", "http_server_config", "unsupported key"},
+      {"http_server_config:\n  http3: false\n", "http_server_config.http3", "unsupported key"},
       {"basic_auth_users: [a, b]\n", "basic_auth_users", "expected a mapping"},
       {"basic_auth_users:\n  'a:b': " + std::string(kHorseHash) + "\n", "basic_auth_users.a:b",
        "no ':'"},
@@ -130,6 +133,56 @@ TEST(WebConfig, ErrorsNameTheFileAndTheKey) {
     EXPECT_NE(e.find(c.key + ":"), std::string::npos) << e;
     EXPECT_NE(e.find(c.message), std::string::npos) << e;
   }
+}
+
+// The rest of exporter-toolkit's schema, so a node_exporter web.yml is accepted as it is.
+TEST(WebConfig, AcceptsExporterToolkitsWholeSchema) {
+  const auto c = parse_web_config(R"(
+tls_server_config:
+  cert_file: a.crt
+  key_file: a.key
+  client_ca_file: ca.crt
+  client_auth_type: RequireAndVerifyClientCert
+  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305]
+  curve_preferences: [X25519, CurveP256]
+  prefer_server_cipher_suites: false
+  client_allowed_sans: [prometheus.example.com]
+http_server_config:
+  http2: false
+  headers:
+    X-Frame-Options: deny
+    X-Content-Type-Options: nosniff
+    Strict-Transport-Security: max-age=31536000
+)",
+                                  "/etc/fue/web.yml", false);
+  ASSERT_TRUE(c.tls);
+  EXPECT_EQ(c.tls->cipher_list, "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305");
+  EXPECT_EQ(c.tls->groups_list, "X25519:P-256");
+  EXPECT_FALSE(c.tls->prefer_server_cipher_suites);
+  EXPECT_EQ(c.tls->client_allowed_sans, std::vector<std::string>{"prometheus.example.com"});
+  EXPECT_FALSE(c.http.http2);
+  ASSERT_EQ(c.http.headers.size(), 3u);
+  EXPECT_EQ(c.http.headers[0], (std::pair<std::string, std::string>{"X-Frame-Options", "deny"}));
+}
+
+TEST(WebConfig, SchemaValuesAreCheckedAsExporterToolkitChecksThem) {
+  const std::string tls = "tls_server_config:\n  cert_file: a\n  key_file: b\n";
+  EXPECT_NE(error_of(tls + "  cipher_suites: [TLS_FANCY]\n")
+                .find("tls_server_config.cipher_suites: unknown name \"TLS_FANCY\""),
+            std::string::npos);
+  EXPECT_NE(error_of(tls + "  curve_preferences: [P256]\n").find("curve_preferences"),
+            std::string::npos);
+  EXPECT_NE(error_of(tls + "  client_allowed_sans: [x]\n")
+                .find("client_allowed_sans: needs a verified client certificate"),
+            std::string::npos);
+  EXPECT_NE(error_of("http_server_config:\n  headers:\n    X-Frame-Options: allow\n")
+                .find("http_server_config.headers.X-Frame-Options: value \"allow\" is not allowed"),
+            std::string::npos);
+  EXPECT_NE(error_of("http_server_config:\n  headers:\n    Server: mine\n")
+                .find("http_server_config.headers.Server: this header cannot be configured"),
+            std::string::npos);
+  EXPECT_NE(error_of("http_server_config:\n  http2: maybe\n").find("http2: expected true or false"),
+            std::string::npos);
 }
 
 TEST(WebConfig, APlainPasswordInPlaceOfAHashIsRefusedWithoutRepeatingIt) {

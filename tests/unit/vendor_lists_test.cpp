@@ -1,0 +1,83 @@
+// scrapers/registry.cpp is the one list of vendors. Everything else that must cover every vendor
+// (the fault matrix, fuzzing, the secret scan, the simulator, the docs, the chart, the dashboards
+// and alerts) is checked against it here, so a new vendor cannot silently miss one of them.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "scrapers/registry.h"
+#include "tests/support/harness.h"
+
+namespace fue::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string source(const std::string& relative) {
+  return std::string(FUE_SOURCE_DIR) + "/" + relative;
+}
+
+std::vector<std::string> vendor_keys() {
+  std::vector<std::string> keys;
+  for (const auto& v : builtin_vendors().all()) keys.push_back(v.key);
+  return keys;
+}
+
+// Files that name every vendor key (a list, a table or a regex of them).
+const std::vector<std::string> kFilesNamingEveryVendor = {
+    "tests/e2e/fault_matrix_test.cpp",     // every vendor's fault cells
+    "tests/e2e/secret_scan_test.cpp",      // every vendor's credentials kept out of outputs
+    "tests/fuzz/fuzz_targets.h",           // a fuzz target per vendor parser
+    "tests/fuzz/build_corpus.py",          // and its seed corpus
+    "tests/unit/readme_metrics_test.cpp",  // the metric prefixes the docs are checked for
+    "tests/vendor-sim/vendors.cpp",        // the simulator speaks every vendor
+    "helm/fleet-usage-exporter/values.schema.json",  // the chart's config tables
+    "helm/fleet-usage-exporter/values.yaml",
+    "dashboards/generate.py",  // a dashboard per vendor
+    "dashboards/alerts/fleet-usage-exporter.rules.yml",
+    "config/example.toml",    // an annotated table per vendor
+    "docs/metrics.md",        // its metric reference
+    "docs/configuration.md",  // its config reference
+};
+
+TEST(VendorLists, EveryPlaceThatListsVendorsNamesEveryRegisteredVendor) {
+  const auto keys = vendor_keys();
+  ASSERT_EQ(keys.size(), 5u) << "update the expected count with the registry";
+  for (const auto& file : kFilesNamingEveryVendor) {
+    const std::string text = read_file(source(file));
+    ASSERT_FALSE(text.empty()) << file << " is missing or empty";
+    for (const auto& key : keys)
+      EXPECT_NE(text.find(key), std::string::npos)
+          << file << " does not name the vendor \"" << key << "\" (scrapers/registry.cpp)";
+  }
+}
+
+TEST(VendorLists, EveryVendorHasItsFolderFixturesGoldenCasesAndDashboard) {
+  for (const auto& key : vendor_keys()) {
+    SCOPED_TRACE(key);
+    EXPECT_TRUE(fs::is_directory(source("scrapers/" + key)));
+    EXPECT_TRUE(fs::is_directory(source("tests/fixtures/" + key)));
+    EXPECT_TRUE(fs::is_directory(source("tests/golden/" + key)));
+    EXPECT_TRUE(fs::exists(source("dashboards/" + key + ".json")));
+    EXPECT_NE(read_file(source("config/example.toml")).find("[[" + key + "]]"), std::string::npos);
+  }
+}
+
+// The reverse: a vendor folder, fixture set or golden set that the registry does not know is a
+// vendor half added or half removed.
+TEST(VendorLists, NoFolderNamesAnUnregisteredVendor) {
+  const auto keys = vendor_keys();
+  for (const std::string root : {"scrapers", "tests/fixtures", "tests/golden"}) {
+    for (const auto& entry : fs::directory_iterator(source(root))) {
+      if (!entry.is_directory()) continue;
+      const std::string name = entry.path().filename().string();
+      EXPECT_NE(std::find(keys.begin(), keys.end(), name), keys.end())
+          << root << "/" << name << " is not a registered vendor";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fue::test
