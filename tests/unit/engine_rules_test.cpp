@@ -58,13 +58,21 @@ class EngineRules : public ::testing::Test {
     engine->apply(config);
   }
 
-  // The served value of testvendor_collection, and whether its HELP says it came from the cache.
+  // The served value of testvendor_collection, and whether this scrape was a cache hit.
   std::pair<double, bool> scrape() {
+    const double hits_before = cache_hits();
     std::string text;
     serialize_text(engine->collect_all(std::nullopt).metrics, text);
     const auto value = test::sample_value(text, R"(testvendor_collection{target="a"})");
     EXPECT_TRUE(value) << text;
-    return {value.value_or(-1), text.find("(cached: refreshed at most every") != std::string::npos};
+    return {value.value_or(-1), cache_hits() > hits_before};
+  }
+
+  double cache_hits() {
+    return test::sample_value(
+               test::text_of(self->collect()),
+               R"(fleet_usage_exporter_target_cache_hits_total{vendor="testvendor",target="a"})")
+        .value_or(0);
   }
 
   std::atomic<int> calls{0};
