@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "scrapers/registry.h"
 #include "tests/support/harness.h"
 
 namespace fue::test {
@@ -27,12 +28,19 @@ std::vector<std::string> case_dirs() {
   return dirs;
 }
 
+// Golden cases are the same on any date: every vendor's simulated "now" is pinned to
+// 2026-11-20T00:00:00Z (ThousandEyes' billing period 2026-11-05 to 2026-12-05) unless knobs.json
+// says otherwise.
+constexpr int64_t kGoldenNow = 1795132800;
+
 std::map<std::string, sim::VendorKnobs> knobs_of(const fs::path& dir) {
   std::map<std::string, sim::VendorKnobs> knobs;
+  for (const auto& vendor : builtin_vendors().all()) knobs[vendor.key].now_unix = kGoldenNow;
   if (!fs::exists(dir / "knobs.json")) return knobs;
   const auto j = nlohmann::json::parse(read_file((dir / "knobs.json").string()));
   for (const auto& [vendor, k] : j.items()) {
     sim::VendorKnobs v;
+    v.now_unix = k.value("now_unix", kGoldenNow);
     v.fleet_size = k.value("fleet_size", v.fleet_size);
     v.seed = k.value("seed", v.seed);
     v.latency_ms = k.value("latency_ms", v.latency_ms);

@@ -33,8 +33,8 @@ void reply_error(httplib::Response& res, const std::string& message) {
 }
 
 // Parses {"<vendor>": {"fleet_size": N, "seed": S, "latency_ms": L, "token_ttl_seconds": T,
-// "page_cap": C, "fleet_drift": D, "page_shift": P}} onto the current knobs; fields left out keep
-// their value.
+// "page_cap": C, "fleet_drift": D, "page_shift": P, "now_unix": U}} onto the current knobs; fields
+// left out keep their value.
 std::map<std::string, VendorKnobs> parse_knobs(const Server& server, const Json& body) {
   if (!body.is_object()) throw std::invalid_argument("knobs must be an object keyed by vendor");
   const auto known = server.vendors();
@@ -60,6 +60,8 @@ std::map<std::string, VendorKnobs> parse_knobs(const Server& server, const Json&
         knobs.fleet_drift = static_cast<int>(int_field(key, v, -1000000));
       else if (key == "page_shift")
         knobs.page_shift = static_cast<int>(int_field(key, v, -1000000));
+      else if (key == "now_unix")
+        knobs.now_unix = int_field(key, v, 0);
       else
         throw std::invalid_argument("unknown knob '" + key + "'");
     }

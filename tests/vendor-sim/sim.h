@@ -66,6 +66,9 @@ struct VendorKnobs {
   int page_cap = 0;
   int fleet_drift = 0;
   int page_shift = 0;
+  // The vendor's "now" for calendar-derived answers (Unix seconds; 0: the real clock), so that a
+  // golden case is the same on any date. Used by ThousandEyes' current billing period.
+  int64_t now_unix = 0;
 };
 
 class Server;

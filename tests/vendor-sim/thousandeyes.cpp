@@ -272,11 +272,11 @@ const std::vector<std::string>& expand_values() {
   return v;
 }
 
-// The billing period that contains now: it starts on the 5th at 00:00 UTC, as the vendor's
-// example (2026-11-05 to 2026-12-05) does, and rolls with the clock so that it is current on any
-// date. Returns {monthStart, monthEnd} as the API writes them.
-std::pair<std::string, std::string> current_billing_period() {
-  const std::time_t now = std::time(nullptr);
+// The billing period that contains now (the now_unix knob, or the clock): it starts on the 5th at
+// 00:00 UTC, as the vendor's example (2026-11-05 to 2026-12-05) does, and rolls with the clock so
+// that it is current on any date. Returns {monthStart, monthEnd} as the API writes them.
+std::pair<std::string, std::string> current_billing_period(int64_t now_unix) {
+  const std::time_t now = now_unix > 0 ? static_cast<std::time_t>(now_unix) : std::time(nullptr);
   std::tm tm{};
   gmtime_r(&now, &tm);
   if (tm.tm_mday < 5) tm.tm_mon -= 1;
@@ -335,7 +335,7 @@ Json usage_body(const VendorKnobs& k, const std::set<std::string>& expand) {
     enterprise.back()["enterpriseAgentsUsed"] = agents_per_group[kGroups[g].aid];
   }
   const int64_t fleet = std::max(k.fleet_size, 1);
-  const auto [month_start, month_end] = current_billing_period();
+  const auto [month_start, month_end] = current_billing_period(k.now_unix);
   Json usage = {{"quota",
                  {{"monthStart", month_start},
                   {"monthEnd", month_end},
