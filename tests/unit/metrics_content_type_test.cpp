@@ -1,5 +1,6 @@
-// Every path that serves metrics names the Prometheus text format in Content-Type, whatever the
-// encoding: Prometheus 3 refuses a scrape with a wrong type, while 2.x (our e2e tests) accepts any.
+// Every path that serves metrics names its format in Content-Type, whatever the encoding: the
+// Prometheus text format on /metrics and /probe, plain and gzip, and OpenMetrics when asked for.
+// Prometheus 3 refuses a scrape with a wrong type, while 2.x (our e2e tests) accepts any.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -12,6 +13,7 @@ namespace fue {
 namespace {
 
 constexpr const char* kPrometheusText = "text/plain; version=0.0.4; charset=utf-8";
+constexpr const char* kOpenMetrics = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 class OneValue : public Scraper {
  public:
@@ -69,6 +71,18 @@ class ContentTypeTest : public ::testing::Test {
         << res->body;
   }
 
+  // OpenMetrics, asked for by ?format= or by Accept, names its own type and ends in # EOF.
+  void expect_openmetrics(const std::string& path, const httplib::Headers& headers) {
+    SCOPED_TRACE(path);
+    client->set_decompress(true);
+    auto res = client->Get(path, headers);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(res->get_header_value("Content-Type"), kOpenMetrics);
+    EXPECT_NE(res->body.find("testvendor_value{target=\"a\"} 42"), std::string::npos) << res->body;
+    EXPECT_NE(res->body.find("# EOF\n"), std::string::npos);
+  }
+
   VendorRegistry registry;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<ConfigReloader> reloader;
@@ -85,8 +99,21 @@ TEST_F(ContentTypeTest, ProbeGzip) {
   expect_prometheus_text("/probe?vendor=testvendor&target=a", true);
 }
 
-TEST(ContentTypeConstant, IsThePrometheusTextFormat) {
+TEST_F(ContentTypeTest, OpenMetricsByFormatParameter) {
+  expect_openmetrics("/metrics?format=openmetrics", {});
+}
+TEST_F(ContentTypeTest, OpenMetricsByAcceptHeader) {
+  expect_openmetrics("/metrics", {{"Accept",
+                                   "application/openmetrics-text;version=1.0.0,"
+                                   "text/plain;version=0.0.4;q=0.5"}});
+}
+TEST_F(ContentTypeTest, OpenMetricsWithGzipAccepted) {
+  expect_openmetrics("/metrics?format=openmetrics", {{"Accept-Encoding", "gzip"}});
+}
+
+TEST(ContentTypeConstant, AreThePrometheusFormats) {
   EXPECT_STREQ(kTextContentType, kPrometheusText);
+  EXPECT_STREQ(kOpenMetricsContentType, kOpenMetrics);
 }
 
 }  // namespace
