@@ -40,12 +40,15 @@ const char* suffix(SampleKind k) {
   return "";
 }
 
-void append_help_text(std::string& out, std::string_view help) {
+// HELP text escaped: backslash and newline; OpenMetrics also escapes '"'.
+void append_help_text(std::string& out, std::string_view help, bool openmetrics = false) {
   for (char c : help) {
     if (c == '\\')
       out += "\\\\";
     else if (c == '\n')
       out += "\\n";
+    else if (c == '"' && openmetrics)
+      out += "\\\"";
     else
       out += c;
   }
@@ -236,20 +239,6 @@ void serialize_text(const MetricView& view, std::string& out) {
 
 namespace {
 
-// OpenMetrics escapes '"' in HELP too.
-void append_om_help(std::string& out, std::string_view help) {
-  for (char c : help) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '\n')
-      out += "\\n";
-    else if (c == '"')
-      out += "\\\"";
-    else
-      out += c;
-  }
-}
-
 bool all_ones(const MetricFamily& f) {
   for (const auto& s : f.samples())
     if (s.value != 1) return false;
@@ -290,8 +279,8 @@ void serialize_openmetrics(const MetricView& view, std::string& out) {
     out += "# HELP ";
     out += name;
     out += ' ';
-    append_om_help(out, first.help());
-    append_om_help(out, g.help_note);
+    append_help_text(out, first.help(), true);
+    append_help_text(out, g.help_note, true);
     out += "\n# TYPE ";
     out += name;
     out += ' ';
