@@ -8,7 +8,8 @@ namespace fue {
 using Clock = std::chrono::steady_clock;
 using Duration = std::chrono::milliseconds;
 
-// A point in time after which work for one scrape must stop; every wait and timeout is bounded by it.
+// A point in time after which work for one scrape must stop; every wait and timeout is bounded by
+// it.
 class Deadline {
  public:
   explicit Deadline(Clock::time_point at) : at_(at) {}

@@ -6,7 +6,8 @@
 namespace fue {
 
 // A target-level failure. `reason` is a short stable token used as a metric label value
-// (e.g. "timeout", "http_401", "bad_json", "rate_limited", "vendor_error"); what() is the human text.
+// (e.g. "timeout", "http_401", "bad_json", "rate_limited", "vendor_error"); what() is the human
+// text.
 class ScrapeError : public std::runtime_error {
  public:
   ScrapeError(std::string reason, const std::string& message)

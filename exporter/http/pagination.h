@@ -13,12 +13,14 @@ namespace fue::http {
 
 // Calls fetch(cursor) starting with no cursor, and again with each returned cursor until none is
 // returned. More than `max_pages` pages is treated as runaway paging and fails the target.
-inline void follow_cursor(const std::function<std::optional<std::string>(const std::optional<std::string>&)>& fetch,
-                          int max_pages) {
+inline void follow_cursor(
+    const std::function<std::optional<std::string>(const std::optional<std::string>&)>& fetch,
+    int max_pages) {
   std::optional<std::string> cursor;
   for (int page = 0;; ++page) {
     if (page >= max_pages)
-      throw ScrapeError("runaway_paging", "more than " + std::to_string(max_pages) + " pages; stopped");
+      throw ScrapeError("runaway_paging",
+                        "more than " + std::to_string(max_pages) + " pages; stopped");
     cursor = fetch(cursor);
     if (!cursor || cursor->empty()) return;
   }

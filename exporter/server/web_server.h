@@ -113,8 +113,9 @@ class WebServer {
   const WebServerOptions options_;
   // The web config in force, swapped whole by reload_web_config().
   struct Protection {
-    std::shared_ptr<ssl_ctx_st> tls;        // nullptr: plain HTTP
-    std::shared_ptr<BasicAuth> auth;  // nullptr: no basic auth (its check caches verified passwords)
+    std::shared_ptr<ssl_ctx_st> tls;  // nullptr: plain HTTP
+    std::shared_ptr<BasicAuth>
+        auth;  // nullptr: no basic auth (its check caches verified passwords)
     std::vector<std::pair<std::string, std::string>> headers;
   };
   static std::shared_ptr<const Protection> protection_of(const WebConfig* web);

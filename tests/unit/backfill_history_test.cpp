@@ -202,7 +202,8 @@ token = "sim-thousandeyes-token"
 TEST(BackfillHistory, ThousandEyesAsksForEachDayFromItsBillingPeriodStart) {
   InProcessSim sim;
   // The simulator's current period starts on the 5th (quota.monthStart is the latest 5th, 00:00
-  // UTC), so 2026-01-04 belongs to the period from 2025-12-05, and 01-05 and 01-06 to that from 01-05.
+  // UTC), so 2026-01-04 belongs to the period from 2025-12-05, and 01-05 and 01-06 to that from
+  // 01-05.
   const auto f = fetch(sim, kThousandEyes, "2026-01-04", "2026-01-06");
   ASSERT_EQ(f.days.size(), 3u);
   EXPECT_TRUE(f.notes.empty()) << f.notes.front();

@@ -221,7 +221,9 @@ class Losant {
 
   static bool is_history(const Range& r) { return r.end < now_ms() / kDayMs * kDayMs; }
   // Far above any days-back count, so history keys never meet the live ones.
-  static uint64_t history_key(int64_t bucket) { return (1ull << 32) + static_cast<uint64_t>(bucket); }
+  static uint64_t history_key(int64_t bucket) {
+    return (1ull << 32) + static_cast<uint64_t>(bucket);
+  }
 
   void device_counts(const httplib::Request& req, httplib::Response& res, const std::string& id) {
     const auto k = s_.knobs(kVendor);
