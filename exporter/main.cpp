@@ -31,9 +31,7 @@ int check_config(const cli::Flags& flags) {
   try {
     const ExporterConfig config = load_config(flags.config_file, builtin_vendors());
     std::cout << config.summary();
-    bool any = !config.modules.empty();
-    for (const auto& t : config.targets) any = any || t.enabled;
-    if (!any)
+    if (config.collects_nothing())
       std::cerr << "warning: " << flags.config_file
                 << " has no enabled targets or modules; /metrics would serve only the exporter's "
                    "own metrics\n";

@@ -84,6 +84,8 @@ struct ExporterConfig {
   std::vector<ModuleConfig> modules;  // [module.<name>] tables, for /probe?module=
 
   const ModuleConfig* find_module(std::string_view name) const;
+  // No enabled target and no module for /probe: valid, but worth a warning at every load.
+  bool collects_nothing() const;
 
   // A human summary with every secret redacted, for --config.check and debugging.
   std::string summary() const;

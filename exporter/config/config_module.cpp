@@ -107,6 +107,12 @@ std::vector<ModuleConfig> parse_modules(ConfigNode& root, std::shared_ptr<const 
   return out;
 }
 
+bool ExporterConfig::collects_nothing() const {
+  for (const auto& t : targets)
+    if (t.enabled) return false;
+  return modules.empty();
+}
+
 const ModuleConfig* ExporterConfig::find_module(std::string_view name) const {
   for (const auto& m : modules)
     if (m.name == name) return &m;

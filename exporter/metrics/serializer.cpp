@@ -245,9 +245,9 @@ bool all_ones(const MetricFamily& f) {
   return !f.samples().empty();
 }
 
-// The OpenMetrics family name and type of `f`: counters lose _total; a gauge *_info whose values
-// are all 1 is an info (and loses _info); a counter not named *_total stays unknown.
-std::pair<std::string_view, std::string_view> om_name_and_type(const MetricFamily& f) {
+// The OpenMetrics family name and type of `f`: counters lose _total (a counter not named *_total
+// stays unknown); with `info`, a gauge *_info whose values are all 1 is an info (and loses _info).
+std::pair<std::string_view, std::string_view> om_name_and_type(const MetricFamily& f, bool info) {
   std::string_view name = f.name();
   switch (f.type()) {
     case MetricType::kCounter:
@@ -255,7 +255,7 @@ std::pair<std::string_view, std::string_view> om_name_and_type(const MetricFamil
       name.remove_suffix(6);
       return {name, "counter"};
     case MetricType::kGauge:
-      if (name.ends_with("_info") && all_ones(f)) {
+      if (info && name.ends_with("_info") && all_ones(f)) {
         name.remove_suffix(5);
         return {name, "info"};
       }
@@ -267,6 +267,34 @@ std::pair<std::string_view, std::string_view> om_name_and_type(const MetricFamil
   }
 }
 
+// HELP and TYPE of a family; a scrape (`scrape`) also gets info types and # UNIT for names that
+// end in a base unit, so that the unit is machine-readable too.
+void write_om_header(const MetricFamily& f, std::string_view help_note, bool scrape,
+                     std::string& out) {
+  const auto [name, type] = om_name_and_type(f, scrape);
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  append_help_text(out, f.help(), true);
+  append_help_text(out, help_note, true);
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += type;
+  out += '\n';
+  if (!scrape) return;
+  for (std::string_view unit : {"seconds", "bytes"}) {
+    if (name.size() > unit.size() && name.ends_with(unit) &&
+        name[name.size() - unit.size() - 1] == '_') {
+      out += "# UNIT ";
+      out += name;
+      out += ' ';
+      out += unit;
+      out += '\n';
+    }
+  }
+}
+
 }  // namespace
 
 void serialize_openmetrics(const MetricView& view, std::string& out) {
@@ -274,29 +302,7 @@ void serialize_openmetrics(const MetricView& view, std::string& out) {
     size_t samples = 0;
     for (const MetricFamily* f : g.families) samples += f->size();
     if (samples == 0) continue;
-    const MetricFamily& first = *g.families.front();
-    const auto [name, type] = om_name_and_type(first);
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    append_help_text(out, first.help(), true);
-    append_help_text(out, g.help_note, true);
-    out += "\n# TYPE ";
-    out += name;
-    out += ' ';
-    out += type;
-    out += '\n';
-    // Base units the names already end in, so that the unit is machine-readable too.
-    for (std::string_view unit : {"seconds", "bytes"}) {
-      if (name.size() > unit.size() && name.ends_with(unit) &&
-          name[name.size() - unit.size() - 1] == '_') {
-        out += "# UNIT ";
-        out += name;
-        out += ' ';
-        out += unit;
-        out += '\n';
-      }
-    }
+    write_om_header(*g.families.front(), g.help_note, true, out);
     for (const MetricFamily* f : g.families) write_samples(*f, out, {});
   }
   out += "# EOF\n";
@@ -308,21 +314,7 @@ void serialize_openmetrics(const MetricSet& set, double timestamp_seconds, std::
   append_value(ts, timestamp_seconds);
   for (const auto& f : set.families()) {
     if (f->empty()) continue;
-    // OpenMetrics names a counter family without its _total suffix.
-    std::string_view family_name = f->name();
-    if (f->type() == MetricType::kCounter && family_name.ends_with("_total"))
-      family_name.remove_suffix(6);
-    out += "# HELP ";
-    out += family_name;
-    out += ' ';
-    append_help_text(out, f->help());
-    out += "\n# TYPE ";
-    out += family_name;
-    out += ' ';
-    // A counter sample must end in _total; one named otherwise keeps its live name as unknown.
-    const bool bare_counter = f->type() == MetricType::kCounter && family_name == f->name();
-    out += f->type() == MetricType::kUntyped || bare_counter ? "unknown" : type_name(f->type());
-    out += '\n';
+    write_om_header(*f, {}, false, out);
     write_samples(*f, out, ts);
   }
   if (terminate) out += "# EOF\n";

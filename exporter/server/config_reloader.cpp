@@ -3,16 +3,6 @@
 #include "exporter/core/log.h"
 
 namespace fue {
-namespace {
-
-// Nothing to collect: no enabled target, and no module for /probe to serve accounts from.
-bool collects_nothing(const ExporterConfig& config) {
-  for (const auto& t : config.targets)
-    if (t.enabled) return false;
-  return config.modules.empty();
-}
-
-}  // namespace
 
 ConfigReloader::ConfigReloader(std::string path, Loader loader, Engine& engine)
     : path_(std::move(path)), loader_(std::move(loader)), engine_(engine) {}
@@ -27,7 +17,7 @@ std::optional<std::string> ConfigReloader::reload() {
     log::info("configuration loaded", {{"file", path_}, {"targets", targets}});
     // Valid, so that a deployment can start before its targets are written, but worth a warning:
     // an empty or all-disabled file is more often a wrong path or a bad mount.
-    if (collects_nothing(*engine_.config()))
+    if (engine_.config()->collects_nothing())
       log::warn(
           "the configuration has no enabled targets or modules; /metrics serves only the "
           "exporter's own metrics",

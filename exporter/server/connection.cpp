@@ -13,6 +13,8 @@
 namespace fue {
 namespace {
 
+constexpr size_t kReadChunk = 16 * 1024;
+
 void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
   char text[INET6_ADDRSTRLEN] = {};
   if (addr.ss_family == AF_INET6) {
@@ -87,7 +89,7 @@ Connection::~Connection() {
 }
 
 bool Connection::read_available(size_t limit) {
-  char chunk[16 * 1024];
+  char chunk[kReadChunk];
   while (buffered() < limit) {
     bool want_write = false;
     const ssize_t n = io_once(*this, chunk, nullptr, sizeof chunk, want_write);
@@ -119,20 +121,13 @@ bool ConnectionStream::is_readable() const {
 bool ConnectionStream::is_writable() const { return wait_for(c_.fd, POLLOUT, write_timeout_); }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
-  if (c_.buffered() == 0) {
-    c_.buffer.clear();
-    c_.consumed = 0;
-    for (;;) {
-      char chunk[16 * 1024];
-      bool want_write = false;
-      const ssize_t n = io_once(c_, chunk, nullptr, sizeof chunk, want_write);
-      if (n > 0) {
-        c_.buffer.append(chunk, static_cast<size_t>(n));
-        break;
-      }
-      if (n != -2) return n;
-      if (!wait_for(c_.fd, want_write ? POLLOUT : POLLIN, read_timeout_)) return -1;
-    }
+  // Refills the connection's buffer the way the event loop does, waiting while nothing comes.
+  while (c_.buffered() == 0) {
+    c_.compact();
+    const bool open = c_.read_available(kReadChunk);
+    if (c_.buffered() > 0) break;
+    if (!open) return 0;
+    if (!wait_for(c_.fd, POLLIN, read_timeout_)) return -1;
   }
   const size_t n = std::min(size, c_.buffered());
   std::memcpy(ptr, c_.buffer.data() + c_.consumed, n);
