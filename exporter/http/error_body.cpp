@@ -2,14 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "exporter/http/json_util.h"
+
 namespace fue::http {
 namespace {
-
-std::string text_of(const nlohmann::json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
 
 // "<code> <title>: <message>" from whichever of the parts are present.
 std::string join_parts(const std::string& code, const std::string& title,
@@ -25,11 +21,13 @@ std::string describe_json_error(const nlohmann::json& body) {
   if (auto it = body.find("error"); it != body.end()) {
     if (it->is_string()) return join_parts("", "", it->get<std::string>());
     if (it->is_object())
-      return join_parts(text_of(*it, "code"), text_of(*it, "title"), text_of(*it, "message"));
+      return join_parts(json::text_or_empty(*it, "code"), json::text_or_empty(*it, "title"),
+                        json::text_or_empty(*it, "message"));
   }
   if (body.contains("error_code") || body.contains("error_msg"))
-    return join_parts(text_of(body, "error_code"), "", text_of(body, "error_msg"));
-  return join_parts("", "", text_of(body, "message"));
+    return join_parts(json::text_or_empty(body, "error_code"), "",
+                      json::text_or_empty(body, "error_msg"));
+  return join_parts("", "", json::text_or_empty(body, "message"));
 }
 
 }  // namespace

@@ -44,6 +44,13 @@ const Json* find(const Json& object, std::string_view key) {
   return &*it;
 }
 
+std::string text_or_empty(const Json& object, std::string_view key) {
+  if (!object.is_object()) return {};
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return {};
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
 std::optional<std::string> opt_string(const Json& object, std::string_view key) {
   const Json* v = find(object, key);
   if (!v) return std::nullopt;

@@ -17,6 +17,9 @@ Json parse(std::string_view body);
 // and JSON null both give nullopt. A value of the wrong kind throws SchemaError naming the key,
 // except where the conversion is lossless (a numeric string for a number, a number for a string).
 const Json* find(const Json& object, std::string_view key);
+// Any value as text, for ids and error bodies: a string as it is, another kind as JSON; an absent
+// key or null gives "". Never throws.
+std::string text_or_empty(const Json& object, std::string_view key);
 std::optional<std::string> opt_string(const Json& object, std::string_view key);
 std::optional<int64_t> opt_int(const Json& object, std::string_view key);
 std::optional<double> opt_number(const Json& object, std::string_view key);

@@ -25,6 +25,8 @@ Url parse_url(std::string_view text);
 
 // Percent-encodes everything outside RFC 3986's unreserved set.
 std::string percent_encode(std::string_view text);
+// The inverse for one query value: "%3D" -> "=", "+" -> " "; malformed escapes stay as they are.
+std::string percent_decode(std::string_view text);
 // "k=v&k=v2" in the given order, keys and values encoded.
 std::string encode_query(const Query& query);
 // The base path, the request path and the query as one request target, e.g. "/api/v1/x?a=1".

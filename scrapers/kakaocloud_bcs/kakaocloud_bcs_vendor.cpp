@@ -2,8 +2,8 @@
 
 #include "exporter/engine/scraper.h"
 #include "exporter/http/keystone.h"
-#include "scrapers/kakaocloud_bcs/bcs_scraper.h"
-#include "scrapers/kakaocloud_bcs/bcs_settings.h"
+#include "scrapers/kakaocloud_bcs/kakaocloud_bcs_scraper.h"
+#include "scrapers/kakaocloud_bcs/kakaocloud_bcs_settings.h"
 
 namespace fue {
 

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "exporter/http/error_body.h"
+#include "exporter/http/json_util.h"
+
 namespace fue::koophone {
 
 namespace {
@@ -27,20 +30,6 @@ constexpr KnownCode kCodes[] = {
     {"APIG.0308", "throttled by the API gateway"},
 };
 
-std::string text_field(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  return it->dump();
-}
-
-std::string clip(std::string s, size_t max = 200) {
-  for (auto& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
-  if (s.size() > max) s = s.substr(0, max) + "...";
-  return s;
-}
-
 }  // namespace
 
 std::string code_meaning(std::string_view code) {
@@ -50,23 +39,23 @@ std::string code_meaning(std::string_view code) {
   return "unrecognised KooPhone error code";
 }
 
-std::string decode_error(int status, const std::string& body) {
-  const std::string prefix = std::to_string(status);
+// The client prefixes "HTTP <status>": the reason here is the body's own words.
+std::string decode_error(int /*status*/, const std::string& body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_object()) {
-    std::string code = text_field(j, "error_code");
+    std::string code = json::text_or_empty(j, "error_code");
     if (!code.empty())
-      return prefix + " " + code + " (" + code_meaning(code) +
-             "): " + clip(text_field(j, "error_msg"));
+      return code + " (" + code_meaning(code) +
+             "): " + http::one_line(json::text_or_empty(j, "error_msg"));
     auto err = j.find("error");
     if (err != j.end() && err->is_object()) {  // Keystone-style IAM error
-      std::string title = text_field(*err, "title");
-      if (title.empty()) title = text_field(*err, "code");
-      return prefix + " " + title + ": " + clip(text_field(*err, "message"));
+      std::string title = json::text_or_empty(*err, "title");
+      if (title.empty()) title = json::text_or_empty(*err, "code");
+      return title + ": " + http::one_line(json::text_or_empty(*err, "message"));
     }
   }
-  if (body.empty()) return prefix;
-  return prefix + ": " + clip(body);
+  if (body.empty()) return "(empty body)";
+  return http::one_line(body);
 }
 
 }  // namespace fue::koophone

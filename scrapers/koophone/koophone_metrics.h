@@ -7,7 +7,7 @@
 #include "exporter/config/config.h"
 #include "exporter/metrics/builders.h"
 #include "exporter/metrics/metric_set.h"
-#include "scrapers/koophone/koophone_page.h"
+#include "scrapers/koophone/koophone_model.h"
 
 namespace fue::koophone {
 

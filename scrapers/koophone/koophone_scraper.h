@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "exporter/engine/scraper.h"
-#include "scrapers/koophone/koophone_page.h"
+#include "scrapers/koophone/koophone_parse.h"
 #include "scrapers/koophone/koophone_settings.h"
 
 namespace fue::koophone {

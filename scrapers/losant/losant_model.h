@@ -17,6 +17,7 @@ struct InstanceInfo {
   std::optional<bool> audit_logging;
   std::optional<double> created_unix;
   NumberMap limits;
+  NumberMap org_default_limits;  // orgDefaultLimitConfig: the limits a new organization gets
   std::map<std::string, int> members_by_role;
 };
 

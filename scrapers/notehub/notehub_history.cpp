@@ -1,10 +1,10 @@
 #include "scrapers/notehub/notehub_history.h"
 
 #include "exporter/core/errors.h"
-#include "scrapers/notehub/settings.h"
-#include "scrapers/notehub/usage_metrics.h"
-#include "scrapers/notehub/usage_parse.h"
-#include "scrapers/notehub/usage_query.h"
+#include "scrapers/notehub/notehub_metrics.h"
+#include "scrapers/notehub/notehub_parse.h"
+#include "scrapers/notehub/notehub_scraper_query.h"
+#include "scrapers/notehub/notehub_settings.h"
 
 namespace fue::notehub {
 namespace {

@@ -3,8 +3,8 @@
 
 #include "exporter/engine/scraper.h"
 #include "scrapers/notehub/notehub_history.h"
-#include "scrapers/notehub/scraper.h"
-#include "scrapers/notehub/settings.h"
+#include "scrapers/notehub/notehub_scraper.h"
+#include "scrapers/notehub/notehub_settings.h"
 
 namespace fue {
 

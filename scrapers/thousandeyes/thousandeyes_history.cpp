@@ -8,10 +8,10 @@
 #include "exporter/core/errors.h"
 #include "exporter/http/json_util.h"
 #include "exporter/http/pagination.h"
-#include "scrapers/thousandeyes/next_cursor.h"
-#include "scrapers/thousandeyes/scraper.h"
-#include "scrapers/thousandeyes/settings.h"
-#include "scrapers/thousandeyes/units_metrics.h"
+#include "scrapers/thousandeyes/thousandeyes_metrics_units.h"
+#include "scrapers/thousandeyes/thousandeyes_parse.h"
+#include "scrapers/thousandeyes/thousandeyes_scraper.h"
+#include "scrapers/thousandeyes/thousandeyes_settings.h"
 
 namespace fue::thousandeyes {
 namespace {

@@ -1,9 +1,9 @@
 // The ThousandEyes vendor descriptor: what the shared layer needs to run its targets.
 #include "exporter/engine/scraper.h"
-#include "scrapers/thousandeyes/error_decoder.h"
-#include "scrapers/thousandeyes/scraper.h"
-#include "scrapers/thousandeyes/settings.h"
+#include "scrapers/thousandeyes/thousandeyes_errors.h"
 #include "scrapers/thousandeyes/thousandeyes_history.h"
+#include "scrapers/thousandeyes/thousandeyes_scraper.h"
+#include "scrapers/thousandeyes/thousandeyes_settings.h"
 
 namespace fue {
 

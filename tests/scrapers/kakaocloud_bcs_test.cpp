@@ -4,9 +4,9 @@
 
 #include "exporter/config/config.h"
 #include "exporter/metrics/serializer.h"
-#include "scrapers/kakaocloud_bcs/bcs_errors.h"
-#include "scrapers/kakaocloud_bcs/bcs_metrics.h"
-#include "scrapers/kakaocloud_bcs/bcs_page.h"
+#include "scrapers/kakaocloud_bcs/kakaocloud_bcs_errors.h"
+#include "scrapers/kakaocloud_bcs/kakaocloud_bcs_metrics.h"
+#include "scrapers/kakaocloud_bcs/kakaocloud_bcs_parse.h"
 #include "scrapers/registry.h"
 #include "tests/support/exposition.h"
 #include "tests/support/harness.h"
@@ -116,14 +116,14 @@ TEST(KakaoCloudBcs, CredentialOrTokenIsRequired) {
 
 TEST(KakaoCloudBcs, ErrorBodiesBecomeClearReasons) {
   EXPECT_EQ(kakaocloud_bcs::decode_error(404, R"({"error":{"code":"NotFound","message":"gone"}})"),
-            "404 NotFound: gone");
+            "NotFound: gone");
   EXPECT_EQ(kakaocloud_bcs::decode_error(
                 422, R"({"detail":[{"loc":["query","limit"],"msg":"not an int","type":"t"}]})"),
-            "422 validation error: query.limit: not an int");
+            "validation error: query.limit: not an int");
   EXPECT_EQ(kakaocloud_bcs::decode_error(
                 401, R"({"error":{"code":401,"title":"Unauthorized","message":"no"}})"),
-            "401 Unauthorized: no");
-  EXPECT_EQ(kakaocloud_bcs::decode_error(500, ""), "500");
+            "Unauthorized: no");
+  EXPECT_EQ(kakaocloud_bcs::decode_error(500, ""), "(empty body)");
 }
 
 // BCS's own metric rules, each named, so that a broken rule fails here and not only in a golden

@@ -9,7 +9,7 @@
 #include "exporter/metrics/serializer.h"
 #include "scrapers/koophone/koophone_errors.h"
 #include "scrapers/koophone/koophone_metrics.h"
-#include "scrapers/koophone/koophone_page.h"
+#include "scrapers/koophone/koophone_parse.h"
 #include "scrapers/koophone/koophone_settings.h"
 #include "scrapers/registry.h"
 #include "tests/support/exposition.h"
@@ -147,15 +147,14 @@ TEST(Koophone, ExactlyOneAuthMethodIsRequired) {
 
 TEST(Koophone, ErrorBodiesBecomeClearReasons) {
   EXPECT_EQ(koophone::decode_error(400, R"({"error_code":"KOOPHONE.API.1004","error_msg":"x"})"),
-            "400 KOOPHONE.API.1004 (the KooPhone service is not subscribed): x");
+            "KOOPHONE.API.1004 (the KooPhone service is not subscribed): x");
   EXPECT_NE(koophone::decode_error(400, R"({"error_code":"KOOPHONE.API.4242","error_msg":""})")
                 .find("KOOPHONE.API.4242 (unrecognised"),
             std::string::npos);
   EXPECT_EQ(koophone::decode_error(
                 401, R"({"error":{"code":401,"title":"Unauthorized","message":"wrong"}})"),
-            "401 Unauthorized: wrong");
-  EXPECT_EQ(koophone::decode_error(502, "<html>bad gateway</html>"),
-            "502: <html>bad gateway</html>");
+            "Unauthorized: wrong");
+  EXPECT_EQ(koophone::decode_error(502, "<html>bad gateway</html>"), "<html>bad gateway</html>");
 }
 
 TEST(Koophone, UtcOffsets) {

@@ -3,8 +3,8 @@
 // endpoint's device gauge summing device_count over transports.
 #include <gtest/gtest.h>
 
-#include "scrapers/notehub/usage_metrics.h"
-#include "scrapers/notehub/usage_parse.h"
+#include "scrapers/notehub/notehub_metrics.h"
+#include "scrapers/notehub/notehub_parse.h"
 #include "tests/support/exposition.h"
 
 namespace fue::test {

@@ -6,8 +6,8 @@
 #include <regex>
 #include <set>
 
-#include "scrapers/notehub/error_decoder.h"
-#include "scrapers/notehub/usage_query.h"
+#include "scrapers/notehub/notehub_errors.h"
+#include "scrapers/notehub/notehub_scraper_query.h"
 #include "tests/support/harness.h"
 
 namespace fue::test {
@@ -146,11 +146,11 @@ TEST(Notehub, TokenNeverAppearsInOutputOrErrors) {
 TEST(Notehub, ErrorBodyBecomesOneLineReason) {
   EXPECT_EQ(notehub::decode_error(
                 401, R"({"err":"authentication failed","code":401,"status":"Unauthorized"})"),
-            "401 Unauthorized: authentication failed");
+            "Unauthorized: authentication failed");
   EXPECT_EQ(notehub::decode_error(401, R"({"error":"invalid_client","error_description":"no"})"),
-            "401 invalid_client: no");
-  EXPECT_EQ(notehub::decode_error(502, "<html>bad gateway</html>"), "502 <html>bad gateway</html>");
-  EXPECT_EQ(notehub::decode_error(500, ""), "500 (empty body)");
+            "invalid_client: no");
+  EXPECT_EQ(notehub::decode_error(502, "<html>bad gateway</html>"), "<html>bad gateway</html>");
+  EXPECT_EQ(notehub::decode_error(500, ""), "(empty body)");
 }
 
 TEST(Notehub, SimulatorRequiresPeriodAndKnowsMissingProjects) {

@@ -2,10 +2,10 @@
 // feeds which family, the instant-test label, and the cursor read from _links.next.
 #include <gtest/gtest.h>
 
-#include "scrapers/thousandeyes/next_cursor.h"
-#include "scrapers/thousandeyes/rate_budget.h"
-#include "scrapers/thousandeyes/units_metrics.h"
-#include "scrapers/thousandeyes/usage_metrics.h"
+#include "scrapers/thousandeyes/thousandeyes_metrics.h"
+#include "scrapers/thousandeyes/thousandeyes_metrics_units.h"
+#include "scrapers/thousandeyes/thousandeyes_parse.h"
+#include "scrapers/thousandeyes/thousandeyes_scraper_rate_budget.h"
 #include "tests/support/exposition.h"
 
 namespace fue::test {

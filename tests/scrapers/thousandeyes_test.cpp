@@ -7,8 +7,8 @@
 #include "exporter/config/config.h"
 #include "exporter/config/config_node.h"
 #include "scrapers/registry.h"
-#include "scrapers/thousandeyes/error_decoder.h"
-#include "scrapers/thousandeyes/next_cursor.h"
+#include "scrapers/thousandeyes/thousandeyes_errors.h"
+#include "scrapers/thousandeyes/thousandeyes_parse.h"
 #include "tests/support/harness.h"
 
 namespace fue::test {
@@ -194,13 +194,13 @@ TEST(ThousandEyes, DecodesProblemJsonOAuthAndRawBodies) {
   using thousandeyes::decode_error;
   EXPECT_EQ(decode_error(403, R"({"type":"about:blank","title":"Insufficient permissions",
                                  "status":403,"detail":"No usage permission."})"),
-            "403 Insufficient permissions: No usage permission.");
+            "Insufficient permissions: No usage permission.");
   EXPECT_EQ(
       decode_error(401, R"({"error":"invalid_token","error_description":"Invalid access token"})"),
-      "401 invalid_token: Invalid access token");
-  EXPECT_EQ(decode_error(502, "<html>Bad\nGateway</html>"), "502 <html>Bad Gateway</html>");
-  EXPECT_EQ(decode_error(500, ""), "500 (empty body)");
-  EXPECT_EQ(decode_error(400, R"({"errorMessage":"v6 style"})"), "400 v6 style");
+      "invalid_token: Invalid access token");
+  EXPECT_EQ(decode_error(502, "<html>Bad\nGateway</html>"), "<html>Bad Gateway</html>");
+  EXPECT_EQ(decode_error(500, ""), "(empty body)");
+  EXPECT_EQ(decode_error(400, R"({"errorMessage":"v6 style"})"), "v6 style");
 }
 
 TEST(ThousandEyes, NextCursorFollowsTheJavaSdkRules) {

@@ -3,7 +3,9 @@
 // and alerts) is checked against it here, so a new vendor cannot silently miss one of them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,27 @@ TEST(VendorLists, EveryVendorHasItsFolderFixturesGoldenCasesAndDashboard) {
     EXPECT_TRUE(fs::is_directory(source("tests/golden/" + key)));
     EXPECT_TRUE(fs::exists(source("dashboards/" + key + ".json")));
     EXPECT_NE(read_file(source("config/example.toml")).find("[[" + key + "]]"), std::string::npos);
+  }
+}
+
+// One file scheme in every vendor folder (CONTRIBUTING.md "Adding a vendor"): <key>_<role> with an
+// optional _<detail>, and the roles every vendor has. Model and history are there where the vendor
+// has one.
+TEST(VendorLists, EveryVendorFolderFollowsOneFileScheme) {
+  for (const auto& key : vendor_keys()) {
+    SCOPED_TRACE(key);
+    const std::regex scheme(key + "_(vendor|settings|scraper|parse|model|metrics|errors|history)" +
+                            "(_[a-z0-9_]+)?\\.(h|cpp)");
+    for (const auto& entry : fs::directory_iterator(source("scrapers/" + key))) {
+      const std::string name = entry.path().filename().string();
+      EXPECT_TRUE(std::regex_match(name, scheme))
+          << "scrapers/" << key << "/" << name << " is outside the <key>_<role> scheme";
+    }
+    EXPECT_TRUE(fs::exists(source("scrapers/" + key + "/" + key + "_vendor.cpp")));
+    for (const std::string role : {"settings", "scraper", "parse", "metrics", "errors"})
+      for (const std::string ext : {".h", ".cpp"})
+        EXPECT_TRUE(fs::exists(source("scrapers/" + key + "/" + key + "_" + role + ext)))
+            << key << "_" << role << ext << " is missing";
   }
 }
 

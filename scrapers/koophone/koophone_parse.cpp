@@ -1,0 +1,102 @@
+#include "scrapers/koophone/koophone_parse.h"
+
+#include "exporter/core/errors.h"
+#include "exporter/http/json_util.h"
+#include "scrapers/koophone/koophone_errors.h"
+
+namespace fue::koophone {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// A status code; -1 (reported as "unknown") when absent, null or of an unusable kind, so that
+// one odd phone never blanks the fleet.
+int status_code(const Json& row, const char* key) {
+  try {
+    auto v = json::opt_int(row, key);
+    if (v && *v >= 0 && *v < 1000) return static_cast<int>(*v);
+  } catch (const SchemaError&) {
+  }
+  return -1;
+}
+
+std::string text(const Json& row, const char* key) {
+  try {
+    auto v = json::opt_string(row, key);
+    // The vendor's own example carries the literal "null" for an absent value.
+    if (v && *v != "null") return *v;
+  } catch (const SchemaError&) {
+  }
+  return {};
+}
+
+std::optional<double> local_time(const Json& row, const char* key, int offset) {
+  std::string t = text(row, key);
+  if (t.empty()) return std::nullopt;
+  return timeutil::parse_local_datetime(t, offset);
+}
+
+Phone parse_phone(const Json& row, int offset) {
+  Phone p;
+  p.instance_id = text(row, "instance_id");
+  p.instance_name = text(row, "instance_name");
+  p.region = text(row, "region");
+  p.sku = text(row, "instance_sku");
+  p.project_id = text(row, "project_id");
+  p.project_name = text(row, "project_name");
+  p.running_status = status_code(row, "running_status");
+  p.frozen_status = status_code(row, "frozen_status");
+  p.login_status = status_code(row, "login_status");
+  p.assign_status = status_code(row, "assign_status");
+  p.backup_status = status_code(row, "backup_status");
+  p.restore_status = status_code(row, "restore_status");
+  p.backup_time = local_time(row, "backup_time", offset);
+  p.restore_time = local_time(row, "restore_time", offset);
+  return p;
+}
+
+// The value of a paging or error field: data.<key> first, else the top-level <key>.
+const Json* shaped_field(const Json& body, const Json& data, const char* key, Page& page) {
+  const Json* inner = json::find(data, key);
+  const Json* outer = json::find(body, key);
+  if (inner && outer && *inner != *outer) page.conflicts.push_back(key);
+  return inner ? inner : outer;
+}
+
+std::optional<int64_t> shaped_int(const Json& body, const Json& data, const char* key, Page& page) {
+  const Json* v = shaped_field(body, data, key, page);
+  if (!v) return std::nullopt;
+  Json holder = Json::object();
+  holder[key] = *v;
+  return json::opt_int(holder, key);
+}
+
+}  // namespace
+
+Page parse_page(const Json& body, int utc_offset_seconds) {
+  json::require_object(body, "batch-query response");
+  Page page;
+  const Json& data = json::object_or_empty(body, "data");
+  if (const Json* code = shaped_field(body, data, "error_code", page)) {
+    std::string c = code->is_string() ? code->get<std::string>() : code->dump();
+    if (c != "0") {
+      const Json* msg = shaped_field(body, data, "error_msg", page);
+      std::string m = msg && msg->is_string() ? msg->get<std::string>() : "";
+      throw ScrapeError("vendor_error", "KooPhone answered 200 with error " + c + " (" +
+                                            code_meaning(c) + ")" + (m.empty() ? "" : ": " + m));
+    }
+  }
+  page.total_count = shaped_int(body, data, "total_count", page);
+  page.page_size = shaped_int(body, data, "page_size", page);
+  page.page_no = shaped_int(body, data, "page_no", page);
+  const Json& rows = json::find(data, "result") ? json::array_or_empty(data, "result")
+                                                : json::array_or_empty(body, "result");
+  page.phones.reserve(rows.size());
+  for (const Json& row : rows) {
+    if (row.is_object()) page.phones.push_back(parse_phone(row, utc_offset_seconds));
+  }
+  return page;
+}
+
+}  // namespace fue::koophone
