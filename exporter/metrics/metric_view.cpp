@@ -23,7 +23,7 @@ size_t MetricView::add(std::shared_ptr<const MetricSet> set, std::string_view he
     }
     groups_[it->second].families.push_back(f.get());
   }
-  sets_.push_back(std::move(set));
+  sources_.push_back(Source{std::move(set), std::string(help_note)});
   return dropped;
 }
 

@@ -35,10 +35,18 @@ class MetricView {
   // A copy of everything as one MetricSet, for tools and tests that look families up.
   MetricSet merged() const;
 
+  // The sets added, in order, each with its HELP note. Shared sets are never changed, so the
+  // view's exposition depends on these alone: the web server keys its rendered bodies on them.
+  struct Source {
+    std::shared_ptr<const MetricSet> set;
+    std::string help_note;
+  };
+  const std::vector<Source>& sources() const { return sources_; }
+
  private:
-  std::vector<std::shared_ptr<const MetricSet>> sets_;  // keep the families below alive
+  std::vector<Source> sources_;  // keep the families below alive
   std::vector<Group> groups_;
-  std::unordered_map<std::string_view, size_t> by_name_;  // views of names owned by sets_
+  std::unordered_map<std::string_view, size_t> by_name_;  // views of names owned by sources_
 };
 
 }  // namespace fue

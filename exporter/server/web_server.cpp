@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <regex>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "exporter/core/log.h"
@@ -120,6 +122,26 @@ bool valid_query_string(const std::string& target) {
   return true;
 }
 
+bool accepts_gzip(const std::string& accept_encoding) {
+  size_t at = 0;
+  while (at <= accept_encoding.size()) {
+    const size_t end = std::min(accept_encoding.find(',', at), accept_encoding.size());
+    std::string_view part(accept_encoding.data() + at, end - at);
+    at = end + 1;
+    const size_t semi = std::min(part.find(';'), part.size());
+    std::string_view name = part.substr(0, semi);
+    while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    std::string lower(name);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower != "gzip" && lower != "x-gzip" && lower != "*") continue;
+    const std::string params(part.substr(semi));
+    const auto q = params.find("q=");
+    if (q == std::string::npos || std::strtod(params.c_str() + q + 2, nullptr) > 0) return true;
+  }
+  return false;
+}
+
 std::optional<Rejection> check_request_shape(const std::string& target,
                                              const httplib::Headers& headers,
                                              const WebServerOptions& options) {
@@ -174,7 +196,9 @@ void WebServer::install_guards() {
   // Runs once a response is written: a scrape's garbage (grouping, self-metrics, small buffers)
   // goes back to the kernel now, not at the next collection, which may be min_interval away.
   server_.set_logger([this](const httplib::Request& req, const httplib::Response&) {
-    if (req.path == options_.telemetry_path || req.path == "/probe") memory::release_free_memory();
+    if (req.path != options_.telemetry_path && req.path != "/probe") return;
+    exposition_cache_.prune();  // a collection nobody holds any more: its renderings go too
+    memory::release_free_memory();
   });
 
   server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -259,27 +283,7 @@ void WebServer::install_routes() {
   const std::string metrics_route =
       std::regex_replace(options_.telemetry_path, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
   server_.Get(metrics_route, [this](const httplib::Request& req, httplib::Response& res) {
-    const auto config = engine_.config();
-    const Duration offset = config ? config->global.scrape_timeout_offset : Duration::zero();
-    auto timeout = scrape_timeout_from_header(
-        req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"), offset);
-    auto result = engine_.collect_all(timeout);
-    result.metrics.add(engine_.self().collect());
-    result.metrics.add(collect_process_metrics());
-    std::string body;
-    // ?format= overrides negotiation, so one Prometheus can scrape both forms side by side.
-    const std::string format = req.get_param_value("format");
-    if (format == "openmetrics" ||
-        (format != "text" && wants_openmetrics(req.get_header_value("Accept")))) {
-      serialize_openmetrics(result.metrics, body);
-      res.set_content(std::move(body), kOpenMetricsContentType);
-      return;
-    }
-    serialize_text(result.metrics, body);
-    // cpp-httplib compresses it whole when the client accepts gzip (br, deflate). Its streamed
-    // (chunked) providers cannot be used: they stop at once unless httplib's own accept loop runs,
-    // and the front end replaces that loop.
-    res.set_content(std::move(body), kTextContentType);
+    serve_metrics(req, res);
   });
 
   server_.Get("/probe", [this](const httplib::Request& req, httplib::Response& res) {
@@ -356,6 +360,44 @@ void WebServer::install_routes() {
         res.status = 500;
         res.set_content("internal error\n", "text/plain; charset=utf-8");
       });
+}
+
+void WebServer::serve_metrics(const httplib::Request& req, httplib::Response& res) {
+  const auto config = engine_.config();
+  const Duration offset = config ? config->global.scrape_timeout_offset : Duration::zero();
+  auto timeout = scrape_timeout_from_header(
+      req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"), offset);
+  const auto result = engine_.collect_all(timeout);
+  // ?format= overrides negotiation, so one Prometheus can scrape both forms side by side.
+  const std::string param = req.get_param_value("format");
+  const bool openmetrics = param == "openmetrics" ||
+                           (param != "text" && wants_openmetrics(req.get_header_value("Accept")));
+  const auto format = openmetrics ? ExpositionFormat::kOpenMetrics : ExpositionFormat::kText;
+  const bool gzip = accepts_gzip(req.get_header_value("Accept-Encoding"));
+  // The vendor families: one rendering per collection, shared by every scrape that serves it.
+  const auto vendor = exposition_cache_.get(result.metrics, format, gzip);
+  // What changes with every scrape goes after them, rendered for this response alone. Their names
+  // (fleet_usage_exporter_*, process_*) are never a vendor's, so no family is split in two.
+  MetricView live;
+  live.add(engine_.self().collect());
+  live.add(collect_process_metrics());
+  std::string tail;
+  render_exposition(live, format, tail);
+  if (openmetrics) tail += "# EOF\n";
+  // The encoding is decided here (gzip or none): cpp-httplib would otherwise compress the body
+  // (again) on its own reading of the header. The request is its own object, not a const one.
+  const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+  std::string body;
+  if (gzip) {
+    write_gzip(vendor->deflate, tail, body);
+    res.set_header("Content-Encoding", "gzip");
+  } else {
+    body.reserve(vendor->text.size() + tail.size());
+    body += vendor->text;
+    body += tail;
+  }
+  res.set_header("Vary", "Accept-Encoding");
+  res.set_content(std::move(body), openmetrics ? kOpenMetricsContentType : kTextContentType);
 }
 
 void WebServer::bind(const std::string& host, int port) {

@@ -12,6 +12,7 @@
 #include "exporter/core/deadline.h"
 #include "exporter/engine/engine.h"
 #include "exporter/server/config_reloader.h"
+#include "exporter/server/exposition_cache.h"
 #include "exporter/server/front_end.h"
 #include "exporter/server/web_config.h"
 
@@ -70,6 +71,9 @@ std::optional<Rejection> check_request_shape(const std::string& target,
 // the raw nor the decoded text has control characters.
 bool valid_query_string(const std::string& target);
 
+// Whether an Accept-Encoding header accepts gzip (gzip, x-gzip or *, with a q above 0).
+bool accepts_gzip(const std::string& accept_encoding);
+
 // The exporter's own HTTP endpoints: /metrics, /-/healthy, /-/ready, /-/reload, /probe and "/".
 class WebServer {
  public:
@@ -89,6 +93,8 @@ class WebServer {
   // returns its error.
   std::optional<std::string> reload_web_config();
   int port() const { return port_; }
+  // Vendor expositions rendered so far (one per collection, format and encoding); for tests.
+  size_t exposition_renders() const { return exposition_cache_.renders(); }
   // Serves until stop(); blocks.
   void serve();
   // Serves on a background thread (tests).
@@ -98,6 +104,7 @@ class WebServer {
  private:
   void install_routes();
   void install_guards();
+  void serve_metrics(const httplib::Request& req, httplib::Response& res);
 
   // cpp-httplib's request handling, run by the front end on connections it has read a head from.
   class Processor : public httplib::Server {
@@ -122,6 +129,7 @@ class WebServer {
   std::shared_ptr<const Protection> protection() const;
   mutable std::mutex protection_mutex_;
   std::shared_ptr<const Protection> protection_;
+  ExpositionCache exposition_cache_;  // one rendering per collection, format and encoding
   Processor server_;
   FrontEnd front_;
   std::thread thread_;

@@ -1,0 +1,118 @@
+#include "exporter/server/exposition_cache.h"
+
+#include <algorithm>
+
+#include "exporter/core/memory.h"
+#include "exporter/metrics/serializer.h"
+
+namespace fue {
+
+struct ExpositionCache::Entry {
+  std::vector<std::weak_ptr<const MetricSet>> sets;  // the collection, not kept alive
+  std::vector<const MetricSet*> ids;                 // compared while the sets live
+  std::vector<std::string> notes;
+  ExpositionFormat format;
+  bool gzip;
+  std::once_flag once;  // single flight: the first caller renders, the others wait for it
+  std::shared_ptr<const Rendered> rendered;
+
+  bool alive() const {
+    return std::none_of(sets.begin(), sets.end(), [](const auto& s) { return s.expired(); });
+  }
+  bool matches(const MetricView& view, ExpositionFormat f, bool z) const {
+    const auto& sources = view.sources();
+    if (f != format || z != gzip || sources.size() != ids.size()) return false;
+    for (size_t i = 0; i < ids.size(); ++i)
+      if (sources[i].set.get() != ids[i] || sources[i].help_note != notes[i]) return false;
+    return alive();  // a live weak_ptr at the same address is the same, unchanged set
+  }
+};
+
+namespace {
+
+constexpr size_t kMaxEntries = 16;  // a bound, should sets outlive their use
+
+// Reserves an upper bound of the exposition, advised for huge pages, as serialize_text does for
+// itself: a million series otherwise regrow and copy the text a dozen times. Pages of the bound
+// that are never written cost no memory.
+void reserve_bound(const MetricView& view, std::string& out) {
+  size_t bound = out.size() + 4096;
+  for (const auto& g : view.groups()) {
+    for (const MetricFamily* f : g.families) {
+      size_t per_sample = f->name().size() + 48;
+      for (const auto& n : f->label_names()) per_sample += n.size() + 4;
+      size_t value_bytes = 0;
+      for (const auto& s : f->samples()) value_bytes += s.size;
+      bound += 2 * (f->help().size() + g.help_note.size() + f->name().size()) + 128 +
+               f->size() * per_sample + 2 * value_bytes;  // escaping at most doubles a value
+    }
+  }
+  out.reserve(bound);
+  memory::advise_huge_pages(out.data(), out.capacity());
+}
+
+}  // namespace
+
+void render_exposition(const MetricView& view, ExpositionFormat format, std::string& out) {
+  if (format == ExpositionFormat::kText) return serialize_text(view, out);
+  reserve_bound(view, out);
+  serialize_openmetrics(view, out);
+  constexpr std::string_view kEof = "# EOF\n";
+  if (std::string_view(out).ends_with(kEof)) out.resize(out.size() - kEof.size());
+}
+
+std::shared_ptr<ExpositionCache::Entry> ExpositionCache::find_or_add(const MetricView& view,
+                                                                     ExpositionFormat format,
+                                                                     bool gzip) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(entries_, [](const auto& e) { return !e->alive(); });
+  for (const auto& e : entries_)
+    if (e->matches(view, format, gzip)) return e;
+  auto e = std::make_shared<Entry>();
+  for (const auto& source : view.sources()) {
+    e->sets.push_back(source.set);
+    e->ids.push_back(source.set.get());
+    e->notes.push_back(source.help_note);
+  }
+  e->format = format;
+  e->gzip = gzip;
+  if (entries_.size() >= kMaxEntries) entries_.erase(entries_.begin());  // the oldest
+  entries_.push_back(e);
+  return e;
+}
+
+std::shared_ptr<const ExpositionCache::Rendered> ExpositionCache::get(const MetricView& view,
+                                                                      ExpositionFormat format,
+                                                                      bool gzip) {
+  auto entry = find_or_add(view, format, gzip);
+  // An exception leaves the flag unset: the next caller renders again.
+  std::call_once(entry->once, [&] {
+    auto r = std::make_shared<Rendered>();
+    render_exposition(view, format, r->text);
+    if (gzip) {
+      r->deflate = deflate_prefix(r->text);
+      std::string().swap(r->text);
+    }
+    entry->rendered = std::move(r);
+    std::lock_guard lock(mutex_);
+    ++renders_;
+  });
+  return entry->rendered;
+}
+
+void ExpositionCache::prune() {
+  std::lock_guard lock(mutex_);
+  std::erase_if(entries_, [](const auto& e) { return !e->alive(); });
+}
+
+size_t ExpositionCache::renders() const {
+  std::lock_guard lock(mutex_);
+  return renders_;
+}
+
+size_t ExpositionCache::entries() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+}  // namespace fue
