@@ -62,10 +62,14 @@ TEST(PrometheusScrape, OpenMetricsAndTextStoreTheSameSamples) {
   ExporterProcess exporter(config, sim.base());
   httplib::Client client("127.0.0.1", exporter.port());
   client.set_read_timeout(60, 0);
+  // Prometheus' headers: OpenMetrics first, and gzip (Prometheus 2.x always asks for gzip, so both
+  // jobs below scrape gzip bodies: a cached deflate prefix plus the per-scrape tail).
   auto om = client.Get("/metrics", {{"Accept",
                                      "application/openmetrics-text;version=1.0.0,"
-                                     "text/plain;version=0.0.4;q=0.5"}});
+                                     "text/plain;version=0.0.4;q=0.5"},
+                                    {"Accept-Encoding", "gzip"}});
   ASSERT_TRUE(om);
+  EXPECT_EQ(om->get_header_value("Content-Encoding"), "gzip");  // the body is httplib's inflation
   EXPECT_EQ(om->get_header_value("Content-Type"),
             "application/openmetrics-text; version=1.0.0; charset=utf-8");
   EXPECT_TRUE(om->body.ends_with("# EOF\n"));
