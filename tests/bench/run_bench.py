@@ -9,6 +9,8 @@ Started by scripts/bench. Parts:
      phones, 2,000 Notehub devices, Losant and ThousandEyes; full /metrics time vs the lower bound.
   3. concurrency: N = 1, 2, 8, 32 simultaneous /metrics clients; upstream requests per cycle, p50/p99.
   4. idle: RSS and CPU at idle, and after many scrapes of a ~100k-series fleet.
+  5. peers: at the same latency, BCS and KooPhone fleets through (a) this exporter and (d) the plain
+     Python exporter a user would write instead (tests/bench/peer_python_exporter.py).
 """
 import argparse
 import gzip
@@ -77,6 +79,8 @@ def exposition(args, tmp, rows):
         ours = run_json(pin([bench, "--case=ours", "--series=%d" % n, "--repeat=%d" % (3 if big else 5)]))
         gz = run_json(pin([bench, "--case=ours_gzip", "--series=%d" % n, "--repeat=%d" % (1 if big else 3)]))
         eng = run_json(pin([bench, "--case=ours_engine", "--series=%d" % n, "--repeat=%d" % (1 if big else 3)]))
+        egz = run_json(pin([bench, "--case=ours_engine_gzip", "--series=%d" % n,
+                            "--repeat=%d" % (2 if big else 3)]))
         log("exposition %s: naive prometheus-cpp" % fmt_size(n))
         naive = run_json(pin([bench, "--case=naive", "--series=%d" % n, "--repeat=%d" % (1 if big else 2)]))
         log("exposition %s: python prometheus_client" % fmt_size(n))
@@ -90,7 +94,7 @@ def exposition(args, tmp, rows):
             run_json(["/usr/bin/python3", py, "--series=%d" % n, "--out=" + out_py])
             for p in (out_ours, out_naive, out_py):
                 promtool_check(p)
-        results[n] = dict(ours=ours, gzip=gz, engine=eng, naive=naive, python=python)
+        results[n] = dict(ours=ours, gzip=gz, engine=eng, engine_gzip=egz, naive=naive, python=python)
         rows.append(("exposition %s series: (a) ours" % fmt_size(n),
                      "%.3f s CPU (build %.3f + serialise %.3f), %.1f MB text, peak RSS %.1f MB "
                      "(%.1f MB over the %.1f MB process baseline = %.2fx text)"
@@ -111,6 +115,20 @@ def exposition(args, tmp, rows):
                                        eng["peak_rss_bytes"] / 1e6, own(eng) / eng["bytes"]),
                      "(b)/(a) = %.1fx, (c)/(a) = %.1fx" % (naive["seconds"] / eng["seconds"],
                                                          python["seconds"] / eng["seconds"])))
+        limit = {100000: 0.06, 1000000: 0.5}.get(n)
+        growth = egz["gzip_bytes"] / egz["zlib_bytes"] - 1
+        rows.append(("exposition %s series: (a) ours, whole /metrics step with gzip "
+                     "(OpenMetrics, as Prometheus asks)" % fmt_size(n),
+                     "%.3f s CPU (collect: build, dedup %.3f + /metrics: render and compress once "
+                     "%.3f); a repeated scrape of the same collection %.4f s; %.2f MB gzip "
+                     "(zlib default level: %.2f MB, %+.1f%%), peak RSS %.1f MB"
+                     % (egz["seconds"], egz["build_seconds"], egz["serialize_seconds"],
+                        egz["repeat_seconds"], egz["gzip_bytes"] / 1e6, egz["zlib_bytes"] / 1e6,
+                        growth * 100, egz["peak_rss_bytes"] / 1e6),
+                     "target <= %s s: %s; size <= +15%% over zlib: %s" % (
+                         limit if limit else "-",
+                         ("met" if egz["seconds"] <= limit else "MISSED") if limit else "-",
+                         "met" if growth <= 0.15 else "MISSED")))
         rows.append(("exposition %s series: (b) naive prometheus-cpp" % fmt_size(n),
                      "%.3f s CPU, peak RSS %.1f MB (%.2fx text)" % (
                          naive["seconds"], naive["peak_rss_bytes"] / 1e6, own(naive) / naive["bytes"]),
@@ -226,9 +244,16 @@ def free_port():
     return port
 
 
-def get(port, path, timeout=60, gzip_ok=False):
+# What Prometheus sends: OpenMetrics first, and gzip.
+PROMETHEUS_HEADERS = {
+    "Accept": "application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+              "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+    "Accept-Encoding": "gzip"}
+
+
+def get(port, path, timeout=60, gzip_ok=False, prometheus=False):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    headers = {"Accept-Encoding": "gzip"} if gzip_ok else {}
+    headers = PROMETHEUS_HEADERS if prometheus else {"Accept-Encoding": "gzip"} if gzip_ok else {}
     c.request("GET", path, headers=headers)
     r = c.getresponse()
     body = r.read()
@@ -238,9 +263,9 @@ def get(port, path, timeout=60, gzip_ok=False):
     return r.status, body
 
 
-def timed_scrape(port, gzip_ok=False):
+def timed_scrape(port, gzip_ok=False, prometheus=False):
     t0 = time.monotonic()
-    status, body = get(port, "/metrics", timeout=120, gzip_ok=gzip_ok)
+    status, body = get(port, "/metrics", timeout=120, gzip_ok=gzip_ok, prometheus=prometheus)
     return time.monotonic() - t0, status, body
 
 
@@ -286,7 +311,7 @@ def latency_and_concurrency(args, tmp, rows):
     try:
         exp = Exporter(args, tmp, sim, args.concurrency, "0s", "latency")
         # Warm-up: token exchanges and connection set-up are not part of a steady-state cycle.
-        _, status, body = timed_scrape(exp.port)
+        _, status, body = timed_scrape(exp.port)  # the text format, for promtool
         promtool_path = os.path.join(tmp, "latency-metrics.txt")
         with open(promtool_path, "wb") as f:
             f.write(body)
@@ -294,7 +319,7 @@ def latency_and_concurrency(args, tmp, rows):
         sim.reset_stats()
         times = []
         for _ in range(args.latency_runs):
-            t, status, body = timed_scrape(exp.port)
+            t, status, body = timed_scrape(exp.port, prometheus=True)
             if status != 200:
                 raise SystemExit("/metrics answered %d" % status)
             times.append(t)
@@ -316,17 +341,18 @@ def latency_and_concurrency(args, tmp, rows):
                      % (bound, ", ".join("%s %d" % kv for kv in sorted(chain.items())), measured / bound
                         if bound else float("nan"))))
 
-        base_requests = None
+        base_requests = base_p50 = base_cpu = None
         for n in args.clients:
             sim.reset_stats()
             lat = []
             lock = threading.Lock()
+            cpu0 = exp.cpu_seconds()
             for _ in range(args.rounds):
                 barrier = threading.Barrier(n)
 
                 def client():
                     barrier.wait()
-                    t, status, _ = timed_scrape(exp.port)
+                    t, status, _ = timed_scrape(exp.port, prometheus=True)
                     with lock:
                         lat.append(t if status == 200 else float("inf"))
 
@@ -335,17 +361,93 @@ def latency_and_concurrency(args, tmp, rows):
                     t.start()
                 for t in th:
                     t.join()
+            cpu = (exp.cpu_seconds() - cpu0) / args.rounds
             per_cycle_total = sim.stats()["total"] / args.rounds
+            p50 = percentile(lat, 50)
             if base_requests is None:
-                base_requests = per_cycle_total
-            rows.append(("concurrency N=%d /metrics clients (%d rounds)" % (n, args.rounds),
-                         "%.0f upstream requests per cycle; p50 %.2f s, p99 %.2f s"
-                         % (per_cycle_total, percentile(lat, 50), percentile(lat, 99)),
-                         "same as N=1 (%.0f): %s" % (base_requests,
-                                                     "met" if per_cycle_total == base_requests else "MISSED")))
+                base_requests, base_p50, base_cpu = per_cycle_total, p50, cpu
+            rows.append(("concurrency N=%d /metrics clients (%d rounds; OpenMetrics, gzip)"
+                         % (n, args.rounds),
+                         "%.0f upstream requests per cycle; p50 %.2f s, p99 %.2f s; exporter CPU "
+                         "%.2f s per round (%+.1f ms per extra client)"
+                         % (per_cycle_total, p50, percentile(lat, 99), cpu,
+                            (cpu - base_cpu) * 1000 / (n - 1) if n > 1 else 0),
+                         "requests same as N=1 (%.0f): %s; p50 <= 1.2x N=1's (%.2fx): %s; CPU "
+                         "<= 1.2x N=1's (%.2fx): %s"
+                         % (base_requests, "met" if per_cycle_total == base_requests else "MISSED",
+                            p50 / base_p50, "met" if p50 <= 1.2 * base_p50 else "MISSED",
+                            cpu / base_cpu if base_cpu else float("nan"),
+                            "met" if cpu <= 1.2 * base_cpu else "MISSED")))
     finally:
         if exp:
             exp.stop()
+        sim.stop()
+
+
+# ---------------------------------------------------------------- 5. peers at 100 ms
+class PeerPython:
+    """tests/bench/peer_python_exporter.py: the plain Python exporter of peer (d)."""
+
+    def __init__(self, args, tmp, sim):
+        self.port = free_port()
+        self.log = open(os.path.join(tmp, "peer.log"), "w")
+        self.p = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "peer_python_exporter.py"),
+                                   "--sim", sim.base, "--port", str(self.port),
+                                   "--concurrency", str(args.concurrency)],
+                                  stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                get(self.port, "/-/healthy", timeout=5)  # any answer: it is listening
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("the Python peer did not start")
+
+    cpu_seconds = Exporter.cpu_seconds
+    stop = Exporter.stop
+
+
+def full_scrapes(server, runs):
+    """Warm-up (tokens), then `runs` Prometheus-like scrapes: median wall, CPU per scrape."""
+    timed_scrape(server.port, prometheus=True)
+    times = []
+    c0 = server.cpu_seconds()
+    for _ in range(runs):
+        t, status, body = timed_scrape(server.port, prometheus=True)
+        if status != 200:
+            raise SystemExit("/metrics answered %d" % status)
+        times.append(t)
+    series = sum(1 for line in body.splitlines() if line and not line.startswith(b"#"))
+    return sorted(times)[len(times) // 2], (server.cpu_seconds() - c0) / runs, series
+
+
+def peers(args, tmp, rows):
+    sim = Sim(args, tmp, dict(kakaocloud_bcs=args.vms, koophone=args.phones), args.latency_ms)
+    saved = args.only_vendors
+    args.only_vendors = ["kakaocloud_bcs", "koophone"]
+    servers = []
+    try:
+        ours = Exporter(args, tmp, sim, args.concurrency, "0s", "peers")
+        servers.append(ours)
+        ours_wall, ours_cpu, ours_series = full_scrapes(ours, args.latency_runs)
+        peer = PeerPython(args, tmp, sim)
+        servers.append(peer)
+        peer_wall, peer_cpu, peer_series = full_scrapes(peer, args.latency_runs)
+        rows.append(("peers at %d ms/request: %d BCS VMs and %d KooPhone phones, both listed "
+                     "concurrently, pages %d at a time; full Prometheus-like scrape (OpenMetrics, "
+                     "gzip), median of %d" % (args.latency_ms, args.vms, args.phones,
+                                              args.concurrency, args.latency_runs),
+                     "(a) ours: %.2f s wall, %.2f s CPU per scrape, %d series; (d) plain Python "
+                     "exporter (urllib + prometheus_client): %.2f s wall, %.2f s CPU, %d series"
+                     % (ours_wall, ours_cpu, ours_series, peer_wall, peer_cpu, peer_series),
+                     "(d)/(a): wall %.1fx, CPU %.1fx" % (peer_wall / ours_wall,
+                                                          peer_cpu / ours_cpu if ours_cpu else
+                                                          float("nan"))))
+    finally:
+        args.only_vendors = saved
+        for s in servers:
+            s.stop()
         sim.stop()
 
 
@@ -423,7 +525,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--build-dir", required=True)
     p.add_argument("--smoke", action="store_true", help="small sizes, short runs (CI)")
-    p.add_argument("--parts", default="exposition,latency,idle")
+    p.add_argument("--parts", default="exposition,latency,peers,idle")
     a = p.parse_args()
     a.only_vendors = None
     if a.smoke:
@@ -455,6 +557,8 @@ def main():
             exposition(a, tmp, rows)
         if "latency" in parts:
             latency_and_concurrency(a, tmp, rows)
+        if "peers" in parts:
+            peers(a, tmp, rows)
         if "idle" in parts:
             idle(a, tmp, rows)
     finally:

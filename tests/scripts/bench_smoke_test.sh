@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # CI smoke run of the benchmarks so they cannot rot: 10k-series exposition (ours, naive
-# prometheus-cpp, Python), a short latency/concurrency run and a short idle run. Asserts no timing,
-# only that everything runs, every exposition passes promtool (run_bench.py exits non-zero
-# otherwise) and the table has every row.
+# prometheus-cpp, Python), a short latency/concurrency run, the peers and a short idle run.
+# Asserts no timing, only that everything runs, every exposition passes promtool (run_bench.py
+# exits non-zero otherwise) and the table has every row.
 set -euo pipefail
 cd "${FUE_SOURCE_DIR:-$(dirname "$0")/../..}"
 build_dir=${FUE_BUILD_DIR:?FUE_BUILD_DIR is set by ctest}
@@ -14,9 +14,9 @@ trap 'rm -f "$out"' EXIT
 /usr/bin/python3 tests/bench/run_bench.py --build-dir "$build_dir" --smoke >"$out"
 cat "$out"
 fail=0
-for row in "(a) ours |" "(b) naive prometheus-cpp" "(c) Python prometheus_client" \
-  "scrape latency" "concurrency N=1 " "concurrency N=4 " "idle (before any scrape)" \
-  "idle after the scrapes"; do
+for row in "(a) ours |" "whole /metrics step with gzip" "(b) naive prometheus-cpp" \
+  "(c) Python prometheus_client" "scrape latency" "concurrency N=1 " "concurrency N=4 " \
+  "(d) plain Python exporter" "idle (before any scrape)" "idle after the scrapes"; do
   if ! grep -qF -- "$row" "$out"; then
     echo "missing row: $row" >&2
     fail=1
