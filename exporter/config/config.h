@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +52,14 @@ struct TargetConfig {
 
   bool group_enabled(std::string_view g) const { return groups.find(g) != groups.end(); }
   std::string id() const { return vendor + "/" + name; }
+  // The vendor's own settings, checked: the one way a vendor reads them (another vendor's
+  // settings here is a programming error, thrown as std::logic_error).
+  template <class Settings>
+  std::shared_ptr<const Settings> settings_as() const {
+    auto s = std::dynamic_pointer_cast<const Settings>(settings);
+    if (!s) throw std::logic_error(id() + ": target without its vendor's settings");
+    return s;
+  }
 };
 
 // The [global] table.

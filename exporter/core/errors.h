@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "exporter/core/reasons.h"
+
 namespace fue {
 
 // A target-level failure. `reason` is a short stable token used as a metric label value
@@ -21,7 +23,7 @@ class ScrapeError : public std::runtime_error {
 // The vendor answered with a body whose shape we cannot use.
 class SchemaError : public ScrapeError {
  public:
-  explicit SchemaError(const std::string& message) : ScrapeError("bad_response", message) {}
+  explicit SchemaError(const std::string& message) : ScrapeError(reason::kBadResponse, message) {}
 };
 
 }  // namespace fue

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "exporter/core/log.h"
+#include "exporter/core/reasons.h"
 #include "exporter/engine/worker_pool.h"
 
 namespace fue::listing {
@@ -75,8 +76,8 @@ void run_bounded(WorkerPool* pool, int count, int concurrency,
 namespace detail {
 
 ScrapeError runaway(const Spec& spec, const std::string& why) {
-  return ScrapeError(kRunawayPaging, spec.endpoint + ": " + why + ", more than max_pages " +
-                                         std::to_string(spec.max_pages) + "; stopped");
+  return ScrapeError(reason::kRunawayPaging, spec.endpoint + ": " + why + ", more than max_pages " +
+                                                 std::to_string(spec.max_pages) + "; stopped");
 }
 
 void report(ScrapeContext& ctx, const Spec& spec, size_t listed, std::optional<int64_t> reported,
@@ -92,7 +93,7 @@ void report(ScrapeContext& ctx, const Spec& spec, size_t listed, std::optional<i
       spec.endpoint + ": listed " + std::to_string(listed) + " unique resources, the server " +
       "reported " + std::to_string(*reported) + " (" + why + "; " + std::to_string(listings) +
       " listings, " + std::to_string(duplicates) + " repeats dropped)";
-  if (ctx.partial_error) ctx.partial_error(kListingIncomplete, message);
+  if (ctx.partial_error) ctx.partial_error(reason::kListingIncomplete, message);
 }
 
 }  // namespace detail

@@ -24,9 +24,6 @@ class WorkerPool;
 
 namespace fue::listing {
 
-inline constexpr const char* kListingIncomplete = "listing_incomplete";
-inline constexpr const char* kRunawayPaging = "runaway_paging";
-
 // Runs job(0) .. job(count - 1), at most `concurrency` at once. The calling thread works too and
 // up to concurrency - 1 helpers are borrowed from `pool` (null: a small process-wide pool), so a
 // listing never starts threads of its own and never waits on a pool that is busy with its caller.

@@ -1,5 +1,6 @@
 #include "exporter/engine/scraper.h"
 
+#include <set>
 #include <stdexcept>
 
 #include "build_info.h"
@@ -32,6 +33,12 @@ std::unique_ptr<Scraper> make_scraper(const VendorDescriptor& vendor, const Targ
 
 void VendorRegistry::add(VendorDescriptor d) {
   if (find(d.key)) throw std::logic_error("vendor registered twice: " + d.key);
+  // Groups are what `metric_groups` and group_enabled() name: a duplicate would make one of
+  // them unreachable.
+  std::set<std::string, std::less<>> groups;
+  for (const auto& g : d.groups)
+    if (g.name.empty() || !groups.insert(g.name).second)
+      throw std::logic_error(d.key + ": metric group \"" + g.name + "\" empty or declared twice");
   vendors_.push_back(std::move(d));
 }
 

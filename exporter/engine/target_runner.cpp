@@ -6,9 +6,11 @@
 #include <sstream>
 
 #include "build_info.h"
+#include "exporter/core/clock.h"
 #include "exporter/core/errors.h"
 #include "exporter/core/log.h"
 #include "exporter/core/memory.h"
+#include "exporter/core/reasons.h"
 
 namespace fue {
 
@@ -27,10 +29,6 @@ namespace {
 
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-double now_unix() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 TargetOutcome failure(std::string reason, std::string message) {
@@ -190,7 +188,7 @@ TargetOutcome TargetRunner::collect_upstream(const Deadline& deadline, WorkerPoo
   ctx.pool = pool;
   TargetOutcome outcome;
   try {
-    if (!scraper_) throw ScrapeError("internal", "scraper unavailable: " + create_error_);
+    if (!scraper_) throw ScrapeError(reason::kInternal, "scraper unavailable: " + create_error_);
     scraper_->collect(ctx);
     // Once per collection, not per scrape: the set is then served, shared, until the next one.
     if (const size_t removed = out->remove_duplicates(); removed > 0)
@@ -231,7 +229,7 @@ void TargetRunner::settle(Flight& f, TargetOutcome outcome) {
   status_.last_duration_seconds = duration;
   if (o.ok) {
     status_.ever_succeeded = true;
-    status_.last_success_unix = now_unix();
+    status_.last_success_unix = unix_now();
     status_.last_error.clear();
     if (target_.min_interval > Duration::zero()) {
       // The same set, shared rather than copied; its HELP gets the note when served from here.

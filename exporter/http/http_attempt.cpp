@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "exporter/core/errors.h"
+#include "exporter/core/reasons.h"
 #include "exporter/http/client_pool.h"
 #include "exporter/http/http_client.h"
 #include "exporter/http/url.h"
@@ -46,15 +47,16 @@ bool at_deadline(const Deadline& deadline) { return deadline.remaining() <= Dura
                                   const ClientOptions& options) {
   using E = httplib::Error;
   if (sink.too_large)
-    throw ScrapeError("response_too_large",
+    throw ScrapeError(reason::kResponseTooLarge,
                       what + ": response body exceeds " +
                           std::to_string(options.settings.max_response_bytes) + " bytes");
   if (sink.expired || at_deadline(deadline))
-    throw ScrapeError("timeout", what + ": deadline exceeded");
+    throw ScrapeError(reason::kTimeout, what + ": deadline exceeded");
   if (error == E::SSLConnection || error == E::SSLLoadingCerts || error == E::SSLServerVerification)
-    throw ScrapeError("tls_error", what + ": TLS failure (" + httplib::to_string(error) +
-                                       "); check ca_file, or set insecure_skip_verify explicitly");
-  throw ScrapeError("connect_error", what + ": " + httplib::to_string(error));
+    throw ScrapeError(reason::kTlsError,
+                      what + ": TLS failure (" + httplib::to_string(error) +
+                          "); check ca_file, or set insecure_skip_verify explicitly");
+  throw ScrapeError(reason::kConnectError, what + ": " + httplib::to_string(error));
 }
 
 }  // namespace
@@ -63,7 +65,7 @@ Response Client::attempt(const Request& req, const Deadline& deadline) {
   const std::string what = req.method + " " + (req.endpoint.empty() ? req.path : req.endpoint);
   const auto remaining = deadline.remaining();
   if (remaining <= Duration::zero())
-    throw ScrapeError("timeout", what + ": deadline exceeded before the request");
+    throw ScrapeError(reason::kTimeout, what + ": deadline exceeded before the request");
   const Url url = req.base_url.empty() ? pool_->base : parse_url(req.base_url);
   auto lease = pool_->connections.borrow(url);
   lease->set_connection_timeout(std::min(options_.connect_timeout, remaining));

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "exporter/core/clock.h"
 #include "exporter/core/errors.h"
 #include "exporter/core/log.h"
+#include "exporter/core/reasons.h"
 #include "exporter/http/backoff.h"
 #include "exporter/http/client_pool.h"
 #include "exporter/http/error_body.h"
@@ -36,7 +38,7 @@ bool is_success(int status) { return status >= 200 && status < 300; }
 void wait_out_rate_limit(const Response& res, const ClientOptions& options,
                          const std::string& endpoint, bool last_attempt, const Deadline& deadline) {
   if (last_attempt)
-    throw ScrapeError("rate_limited",
+    throw ScrapeError(reason::kRateLimited,
                       "rate limited by vendor on " + endpoint + "; attempts exhausted");
   auto asked = rate_limit_wait_seconds(res, options.rate_limit_headers, unix_now());
   auto wait = asked ? Duration(static_cast<Duration::rep>(std::ceil(*asked * 1000)))
@@ -44,8 +46,9 @@ void wait_out_rate_limit(const Response& res, const ClientOptions& options,
   wait = std::min(wait, options.max_rate_limit_wait);
   if (!sleep_within(wait, deadline)) {
     const double shown = asked ? *asked : std::chrono::duration<double>(wait).count();
-    throw ScrapeError("rate_limited", "rate limited by vendor; retry after " + seconds_text(shown) +
-                                          "s exceeds the scrape deadline");
+    throw ScrapeError(reason::kRateLimited, "rate limited by vendor; retry after " +
+                                                seconds_text(shown) +
+                                                "s exceeds the scrape deadline");
   }
 }
 
@@ -88,7 +91,7 @@ Response Client::send(Request req, const Deadline& deadline) {
       res = attempt(prepared, deadline);
     } catch (const ScrapeError& e) {
       // Only a failed connection is worth another try; timeouts and TLS failures would repeat.
-      if (e.reason() != "connect_error" || attempt_no >= max_attempts) throw;
+      if (e.reason() != reason::kConnectError || attempt_no >= max_attempts) throw;
       if (!sleep_within(backoff_delay(attempt_no, options_.backoff_base, options_.backoff_max),
                         deadline))
         throw;
@@ -134,13 +137,13 @@ nlohmann::json Client::get_json(Request req, const Deadline& deadline) {
   if (!is_success(res.status)) {
     auto reason =
         decoder_ ? one_line(decoder_(res.status, res.body)) : describe_error_body(res.body);
-    throw ScrapeError("http_" + std::to_string(res.status),
+    throw ScrapeError(reason::http_status(res.status),
                       what + ": HTTP " + std::to_string(res.status) + ": " + reason);
   }
   try {
     return json::parse(res.body);
   } catch (const ScrapeError& e) {
-    throw ScrapeError("bad_json", what + ": " + e.what());
+    throw ScrapeError(reason::kBadJson, what + ": " + e.what());
   }
 }
 

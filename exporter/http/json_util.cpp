@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "exporter/core/errors.h"
+#include "exporter/core/reasons.h"
 
 namespace fue::json {
 namespace {
@@ -29,11 +30,11 @@ Json parse(std::string_view body) {
     return Json::parse(body.begin(), body.end());
   } catch (const Json::parse_error& e) {
     // The parser's message carries the byte position, never the body itself.
-    throw ScrapeError("bad_json", std::string("invalid JSON: ") + e.what());
+    throw ScrapeError(reason::kBadJson, std::string("invalid JSON: ") + e.what());
   } catch (const Json::out_of_range& e) {
     // A number too large for a double (e.g. 1e999); its message would quote the body's token.
-    throw ScrapeError("bad_json", "invalid JSON: a number is out of range (json error " +
-                                      std::to_string(e.id) + ")");
+    throw ScrapeError(reason::kBadJson, "invalid JSON: a number is out of range (json error " +
+                                            std::to_string(e.id) + ")");
   }
 }
 

@@ -10,7 +10,7 @@ namespace fue::json {
 
 using Json = nlohmann::json;
 
-// Parses a body; throws ScrapeError("bad_json") with the parser's position on failure.
+// Parses a body; throws ScrapeError(reason::kBadJson) with the parser's position on failure.
 Json parse(std::string_view body);
 
 // Lenient field access, for vendors whose schemas mark almost nothing required. An absent key

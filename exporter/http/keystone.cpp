@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "exporter/core/errors.h"
+#include "exporter/core/reasons.h"
 #include "exporter/http/error_body.h"
 #include "exporter/http/json_util.h"
 #include "exporter/http/token_provider.h"
@@ -43,14 +44,14 @@ Token keystone_token_exchange(Client& client, const std::string& url, const nloh
   req.authenticate = false;
   Response res = client.send(std::move(req), deadline);
   if (res.status < 200 || res.status >= 300)
-    throw ScrapeError("token_exchange_failed", "token exchange: HTTP " +
-                                                   std::to_string(res.status) + ": " +
-                                                   describe_error_body(res.body));
+    throw ScrapeError(reason::kTokenExchangeFailed, "token exchange: HTTP " +
+                                                        std::to_string(res.status) + ": " +
+                                                        describe_error_body(res.body));
   auto token = res.header("X-Subject-Token");
   if (token.empty())
-    throw ScrapeError("token_exchange_failed", "token exchange: HTTP " +
-                                                   std::to_string(res.status) +
-                                                   " without an X-Subject-Token header");
+    throw ScrapeError(reason::kTokenExchangeFailed, "token exchange: HTTP " +
+                                                        std::to_string(res.status) +
+                                                        " without an X-Subject-Token header");
   return Token{std::move(token), expiry_from(res.body)};
 }
 

@@ -6,6 +6,7 @@
 
 #include "exporter/core/deadline.h"
 #include "exporter/core/errors.h"
+#include "exporter/core/reasons.h"
 
 namespace fue::http {
 
@@ -19,7 +20,7 @@ inline void follow_cursor(
   std::optional<std::string> cursor;
   for (int page = 0;; ++page) {
     if (page >= max_pages)
-      throw ScrapeError("runaway_paging",
+      throw ScrapeError(reason::kRunawayPaging,
                         "more than " + std::to_string(max_pages) + " pages; stopped");
     cursor = fetch(cursor);
     if (!cursor || cursor->empty()) return;

@@ -33,11 +33,6 @@ std::optional<double> header_number(const Response& res, const std::string& name
 
 }  // namespace
 
-double unix_now() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
 std::optional<double> parse_retry_after(const std::string& value, double now_unix) {
   if (auto seconds = parse_number(value)) return std::max(0.0, *seconds);
   if (auto date = parse_http_date(value)) return std::max(0.0, *date - now_unix);

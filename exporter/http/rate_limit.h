@@ -7,9 +7,6 @@
 
 namespace fue::http {
 
-// Seconds since the Unix epoch, now.
-double unix_now();
-
 // Retry-After as seconds from now: delta seconds or an HTTP-date. nullopt when absent or
 // unreadable.
 std::optional<double> parse_retry_after(const std::string& value, double now_unix);

@@ -4,6 +4,7 @@
 
 #include "exporter/core/errors.h"
 #include "exporter/core/log.h"
+#include "exporter/core/reasons.h"
 
 namespace fue::http {
 
@@ -30,13 +31,15 @@ std::string TokenProvider::get(Client& client, const Deadline& deadline) {
   try {
     token_ = exchange_(client, deadline);
   } catch (const ScrapeError& e) {
-    if (e.reason() == "token_exchange_failed") throw;
-    throw ScrapeError("token_exchange_failed", std::string("token exchange failed: ") + e.what());
+    if (e.reason() == reason::kTokenExchangeFailed) throw;
+    throw ScrapeError(reason::kTokenExchangeFailed,
+                      std::string("token exchange failed: ") + e.what());
   } catch (const std::exception& e) {
-    throw ScrapeError("token_exchange_failed", std::string("token exchange failed: ") + e.what());
+    throw ScrapeError(reason::kTokenExchangeFailed,
+                      std::string("token exchange failed: ") + e.what());
   }
   if (token_.value.empty())
-    throw ScrapeError("token_exchange_failed", "token exchange returned an empty token");
+    throw ScrapeError(reason::kTokenExchangeFailed, "token exchange returned an empty token");
   log::register_secret(token_.value);
   renew_at_ = token_.expires_at - refresh_margin(refresh_before_, token_.expires_at - obtained);
   valid_ = true;

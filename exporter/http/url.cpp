@@ -4,12 +4,13 @@
 #include <charconv>
 
 #include "exporter/core/errors.h"
+#include "exporter/core/reasons.h"
 
 namespace fue::http {
 namespace {
 
 [[noreturn]] void bad_url(const std::string& why) {
-  throw ScrapeError("bad_url", "invalid URL: " + why);
+  throw ScrapeError(reason::kBadUrl, "invalid URL: " + why);
 }
 
 int default_port(const std::string& scheme) { return scheme == "https" ? 443 : 80; }

@@ -20,7 +20,7 @@ struct Url {
   std::string origin() const;
 };
 
-// Throws ScrapeError("bad_url") naming the problem, never the credentials.
+// Throws ScrapeError(reason::kBadUrl) naming the problem, never the credentials.
 Url parse_url(std::string_view text);
 
 // Percent-encodes everything outside RFC 3986's unreserved set.

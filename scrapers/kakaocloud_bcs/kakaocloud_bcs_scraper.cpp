@@ -9,8 +9,7 @@
 namespace fue::kakaocloud_bcs {
 
 BcsScraper::BcsScraper(const TargetConfig& target, http::Client& client)
-    : settings_(std::dynamic_pointer_cast<const Settings>(target.settings)) {
-  if (!settings_) throw std::logic_error("kakaocloud_bcs target without its settings");
+    : settings_(target.settings_as<Settings>()) {
   client.set_error_decoder(decode_error);  // the authenticator: kakaocloud_bcs_vendor.cpp
 }
 
@@ -44,7 +43,7 @@ std::vector<Vm> BcsScraper::list(ScrapeContext& ctx) {
 
 void BcsScraper::collect(ScrapeContext& ctx) {
   const auto vms = list(ctx);
-  if (ctx.target.group_enabled("fleet")) emit_fleet(vms, ctx.out);
+  if (ctx.target.group_enabled(kFleetGroup)) emit_fleet(vms, ctx.out);
   if (ctx.target.per_resource_series) emit_per_vm(vms, ctx.out, ctx.cap);
 }
 

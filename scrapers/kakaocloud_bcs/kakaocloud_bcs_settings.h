@@ -12,6 +12,9 @@
 
 namespace fue::kakaocloud_bcs {
 
+// The metric groups the descriptor declares; scrapers ask for them by these names only.
+inline constexpr const char* kFleetGroup = "fleet";
+
 inline constexpr const char* kDefaultIamUrl = "https://iam.kakaocloud.com";
 // The maximum limit is UNCONFIRMED; the vendor's own Terraform provider lists with 1000.
 inline constexpr int kDefaultPageSize = 1000;

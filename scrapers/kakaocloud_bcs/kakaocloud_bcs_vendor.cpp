@@ -14,14 +14,13 @@ VendorDescriptor kakaocloud_bcs_vendor() {
   d.display_name = "KakaoCloud BCS";
   d.default_base_url = "https://bcs.kr-central-2.kakaocloud.com";
   d.groups = {
-      {"fleet", true,
+      {kakaocloud_bcs::kFleetGroup, true,
        "Instance counts by vm_state, status, flavor, instance type and availability zone"},
   };
   // No rate-limit headers are documented; 429 falls back to Retry-After and backoff.
   d.parse_settings = kakaocloud_bcs::parse_settings;
   d.authenticator = [](const TargetConfig& target) {
-    auto s = std::dynamic_pointer_cast<const kakaocloud_bcs::Settings>(target.settings);
-    if (!s) throw std::logic_error("kakaocloud_bcs target without its settings");
+    auto s = target.settings_as<kakaocloud_bcs::Settings>();
     return http::keystone_auth(*s, kakaocloud_bcs::keystone_method(),
                                [s] { return kakaocloud_bcs::iam_credential_body(*s); });
   };

@@ -1,6 +1,7 @@
 #include "scrapers/koophone/koophone_parse.h"
 
 #include "exporter/core/errors.h"
+#include "exporter/core/reasons.h"
 #include "exporter/http/json_util.h"
 #include "scrapers/koophone/koophone_errors.h"
 
@@ -83,8 +84,9 @@ Page parse_page(const Json& body, int utc_offset_seconds) {
     if (c != "0") {
       const Json* msg = shaped_field(body, data, "error_msg", page);
       std::string m = msg && msg->is_string() ? msg->get<std::string>() : "";
-      throw ScrapeError("vendor_error", "KooPhone answered 200 with error " + c + " (" +
-                                            code_meaning(c) + ")" + (m.empty() ? "" : ": " + m));
+      throw ScrapeError(reason::kVendorError, "KooPhone answered 200 with error " + c + " (" +
+                                                  code_meaning(c) + ")" +
+                                                  (m.empty() ? "" : ": " + m));
     }
   }
   page.total_count = shaped_int(body, data, "total_count", page);

@@ -39,8 +39,7 @@ void set_request_id(http::Request& req) {
 }
 
 KoophoneScraper::KoophoneScraper(const TargetConfig& target, http::Client& client)
-    : settings_(std::dynamic_pointer_cast<const Settings>(target.settings)) {
-  if (!settings_) throw std::logic_error("koophone target without koophone settings");
+    : settings_(target.settings_as<Settings>()) {
   client.set_error_decoder(decode_error);  // the authenticator: koophone_vendor.cpp
 }
 
@@ -96,8 +95,8 @@ void KoophoneScraper::collect(ScrapeContext& ctx) {
   auto phones = http::merge_unique(
       std::move(lists), [](const Phone& p) -> std::string_view { return p.instance_id; });
 
-  if (ctx.target.group_enabled("fleet")) emit_fleet(phones, ctx.out);
-  const bool backup = ctx.target.group_enabled("backup");
+  if (ctx.target.group_enabled(kFleetGroup)) emit_fleet(phones, ctx.out);
+  const bool backup = ctx.target.group_enabled(kBackupGroup);
   if (backup) emit_backup(phones, ctx.out);
   if (ctx.target.per_resource_series) emit_per_phone(phones, backup, ctx.out, ctx.cap);
 }

@@ -12,6 +12,10 @@
 
 namespace fue::koophone {
 
+// The metric groups the descriptor declares; scrapers ask for them by these names only.
+inline constexpr const char* kFleetGroup = "fleet";
+inline constexpr const char* kBackupGroup = "backup";
+
 inline constexpr const char* kDefaultIamUrl = "https://iam.cn-south-1.myhuaweicloud.com";
 // The vendor does not document the maximum; its example answers 100 to a request for 200.
 inline constexpr int kDefaultPageSize = 100;

@@ -14,14 +14,13 @@ VendorDescriptor koophone_vendor() {
   d.display_name = "Huawei Cloud KooPhone";
   d.default_base_url = "https://koophone.myhuaweicloud.com";
   d.groups = {
-      {"fleet", true, "Cloud phone counts by region, SKU and each state dimension"},
-      {"backup", true, "Backup and restore status counts and times"},
+      {koophone::kFleetGroup, true, "Cloud phone counts by region, SKU and each state dimension"},
+      {koophone::kBackupGroup, true, "Backup and restore status counts and times"},
   };
   // No rate-limit headers are documented; 429 falls back to Retry-After and backoff.
   d.parse_settings = koophone::parse_settings;
   d.authenticator = [](const TargetConfig& target) {
-    auto s = std::dynamic_pointer_cast<const koophone::Settings>(target.settings);
-    if (!s) throw std::logic_error("koophone target without koophone settings");
+    auto s = target.settings_as<koophone::Settings>();
     return http::keystone_auth(*s, koophone::keystone_method(),
                                [s] { return koophone::iam_password_body(*s); });
   };

@@ -49,7 +49,7 @@ std::map<int64_t, const json*> by_day(const json& body) {
 class Fetcher {
  public:
   explicit Fetcher(HistoryContext& ctx)
-      : ctx_(ctx), s_(static_cast<const LosantSettings&>(*ctx.target.settings)) {}
+      : ctx_(ctx), s_(*ctx.target.settings_as<LosantSettings>()) {}
 
   void run() {
     if (s_.discover_instances)
@@ -95,7 +95,7 @@ class Fetcher {
       return d;
     };
 
-    if (t.group_enabled("device_counts")) {
+    if (t.group_enabled(kDeviceCountsGroup)) {
       const json body =
           get(base + "/deviceCounts", "device_counts", {{"start", start}, {"end", end}});
       for (const auto& [day, e] : by_day(body)) {
@@ -108,7 +108,7 @@ class Fetcher {
         data(day).devices = d;
       }
     }
-    if (t.group_enabled("notebook")) {
+    if (t.group_enabled(kNotebookGroup)) {
       const json body = get(base + "/notebookMinuteCounts", "notebook_minute_counts",
                             {{"start", month}, {"end", end}});
       NotebookUsage sum;
@@ -119,7 +119,7 @@ class Fetcher {
         if (emit) data(day).notebook = sum;
       });
     }
-    if (t.group_enabled("payloads")) {
+    if (t.group_enabled(kPayloadsGroup)) {
       auto breakdown = [&](bool as_bytes) {
         return get(base + "/payloadCountsBreakdown", "payload_counts_breakdown",
                    {{"start", month},

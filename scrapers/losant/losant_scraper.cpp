@@ -3,7 +3,9 @@
 #include <chrono>
 #include <exception>
 
+#include "exporter/core/clock.h"
 #include "exporter/core/errors.h"
+#include "exporter/core/reasons.h"
 #include "exporter/engine/listing.h"
 #include "exporter/http/json_util.h"
 #include "scrapers/losant/losant_errors.h"
@@ -21,11 +23,6 @@ constexpr const char* kApiVersion = "^1.30.0";
 
 std::string ms(int64_t v) { return std::to_string(v); }
 
-int64_t now_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 // Start of the UTC calendar month: Losant's billing period, so usage sums are period to date.
 int64_t period_start_ms(int64_t now_ms) {
   return timeutil::start_of_utc_month(now_ms / 1000) * 1000;
@@ -40,7 +37,7 @@ std::string_view string_key(const json& item, const char* key) {
 }  // namespace
 
 LosantScraper::LosantScraper(const TargetConfig& target, http::Client& client)
-    : settings_(static_cast<const LosantSettings&>(*target.settings)) {
+    : settings_(*target.settings_as<LosantSettings>()) {
   client.set_error_decoder(decode_error);  // the authenticator: losant_vendor.cpp
 }
 
@@ -108,7 +105,7 @@ std::vector<std::string> LosantScraper::instance_ids(ScrapeContext& ctx) const {
   } catch (const ScrapeError& e) {
     // Listed ids can still be read with this token; without any, the target has nothing to show.
     if (settings_.instance_ids.empty()) throw;
-    ctx.partial_error("discovery_" + e.reason(), e.what());
+    ctx.partial_error(reason::kDiscoveryPrefix + e.reason(), e.what());
   }
   return ids;
 }
@@ -148,23 +145,23 @@ LosantScraper::Outcome LosantScraper::fetch_instance(ScrapeContext& ctx, const s
   const std::string period_start = ms(period_start_ms(now_ms));
   const std::string now = ms(now_ms);
   try {
-    if (t.group_enabled("instance")) {
+    if (t.group_enabled(kInstanceGroup)) {
       o.data.info = parse_instance(ctx.http.get_json(request(base, "instance", {}), ctx.deadline));
     }
-    if (t.group_enabled("device_counts")) {
+    if (t.group_enabled(kDeviceCountsGroup)) {
       const std::string start = ms(now_ms - settings_.device_counts_window.count());
       o.data.devices = parse_device_counts(ctx.http.get_json(
           request(base + "/deviceCounts", "device_counts", {{"start", start}, {"end", now}}),
           ctx.deadline));
       o.data.device_counts_fetched = true;
     }
-    if (t.group_enabled("notebook")) {
+    if (t.group_enabled(kNotebookGroup)) {
       o.data.notebook = parse_notebook_minutes(
           ctx.http.get_json(request(base + "/notebookMinuteCounts", "notebook_minute_counts",
                                     {{"start", period_start}, {"end", now}}),
                             ctx.deadline));
     }
-    if (t.group_enabled("payloads")) {
+    if (t.group_enabled(kPayloadsGroup)) {
       const std::string non_billable = settings_.include_non_billable ? "true" : "false";
       auto breakdown = [&](bool as_bytes) {
         return parse_payload_breakdown(
@@ -185,7 +182,7 @@ LosantScraper::Outcome LosantScraper::fetch_instance(ScrapeContext& ctx, const s
                             ctx.deadline));
       o.data.payloads = std::move(p);
     }
-    if (t.group_enabled("historical_summaries"))
+    if (t.group_enabled(kHistoricalSummariesGroup))
       o.data.summaries = fetch_summaries(ctx, id, now_ms);
   } catch (const ScrapeError& e) {
     o.error_reason = e.reason();
@@ -198,7 +195,7 @@ LosantScraper::Outcome LosantScraper::fetch_instance(ScrapeContext& ctx, const s
 }
 
 void LosantScraper::collect(ScrapeContext& ctx) {
-  const int64_t now_ms = now_unix_ms();
+  const int64_t now_ms = unix_now_ms();
   const std::vector<std::string> ids = instance_ids(ctx);
   // On the engine's bounded pool, like the pages of a listing.
   auto outcomes = listing::map_bounded<Outcome>(ctx, static_cast<int>(ids.size()), [&](int i) {
@@ -223,7 +220,7 @@ void LosantScraper::collect(ScrapeContext& ctx) {
   MetricEmitter emit(ctx.out, ctx.cap, ctx.target.per_resource_series);
   for (const auto& o : outcomes) {
     const bool ok = o.error_reason.empty();
-    if (!ok) ctx.partial_error("instance_" + o.error_reason, o.error_message);
+    if (!ok) ctx.partial_error(reason::kInstancePrefix + o.error_reason, o.error_message);
     emit.instance_success(o.data.id, ok);
     if (ok) emit.instance(o.data, settings_.payload_resolution, settings_.include_non_billable);
   }

@@ -12,6 +12,13 @@
 
 namespace fue::losant {
 
+// The metric groups the descriptor declares; scrapers ask for them by these names only.
+inline constexpr const char* kInstanceGroup = "instance";
+inline constexpr const char* kDeviceCountsGroup = "device_counts";
+inline constexpr const char* kNotebookGroup = "notebook";
+inline constexpr const char* kPayloadsGroup = "payloads";
+inline constexpr const char* kHistoricalSummariesGroup = "historical_summaries";
+
 // The Losant keys of one [[losant]] table; the common keys live in TargetConfig.
 struct LosantSettings : VendorSettings {
   Secret token;                           // instance API token (or user token for discovery)

@@ -14,22 +14,22 @@ VendorDescriptor losant_vendor() {
   d.display_name = "Losant";
   d.default_base_url = "https://api.losant.com";
   d.groups = {
-      {"instance", true, "GET /instances/{id}: info, limits, MFA mode, members by role"},
-      {"device_counts", true,
+      {losant::kInstanceGroup, true,
+       "GET /instances/{id}: info, limits, MFA mode, members by role"},
+      {losant::kDeviceCountsGroup, true,
        "GET /instances/{id}/deviceCounts: latest day's devices, created, deleted"},
-      {"notebook", true,
+      {losant::kNotebookGroup, true,
        "GET /instances/{id}/notebookMinuteCounts: notebook seconds and runs, period to date"},
-      {"payloads", true,
+      {losant::kPayloadsGroup, true,
        "GET /instances/{id}/payloadCountsBreakdown and /payloadCounts: payloads, period to date"},
-      {"historical_summaries", true,
+      {losant::kHistoricalSummariesGroup, true,
        "GET /instances/{id}/historicalSummaries: per-organization/application usage (paged)"},
   };
   // Losant documents no rate-limit headers; 429 is handled by the shared client's Retry-After
   // logic.
   d.parse_settings = losant::parse_settings;
   d.authenticator = [](const TargetConfig& target) {
-    auto settings = std::dynamic_pointer_cast<const losant::LosantSettings>(target.settings);
-    if (!settings) throw std::logic_error("losant target without losant settings");
+    auto settings = target.settings_as<losant::LosantSettings>();
     return http::bearer_auth(settings->token);
   };
   d.create = losant::create_scraper;

@@ -1,6 +1,7 @@
 #include "scrapers/notehub/notehub_history.h"
 
 #include "exporter/core/errors.h"
+#include "exporter/core/reasons.h"
 #include "scrapers/notehub/notehub_metrics.h"
 #include "scrapers/notehub/notehub_parse.h"
 #include "scrapers/notehub/notehub_scraper_query.h"
@@ -24,15 +25,17 @@ http::Query day_query(const Settings& s, const std::string& endpoint, int64_t da
 }  // namespace
 
 void fetch_history(HistoryContext& ctx) {
-  const auto& s = static_cast<const Settings&>(*ctx.target.settings);
-  if (ctx.target.group_enabled("devices"))
+  const auto& s = *ctx.target.settings_as<Settings>();
+  if (ctx.target.group_enabled(kDevicesGroup))
     ctx.note("the devices group (inventory) has no history and is not backfilled");
   struct Call {
+    const char* group;
     const char* endpoint;
     void (*fold)(const nlohmann::json&, ProjectUsage&);
   };
-  static constexpr Call kCalls[] = {
-      {"data", fold_data_usage}, {"events", fold_events_usage}, {"sessions", fold_sessions_usage}};
+  static constexpr Call kCalls[] = {{kDataGroup, "data", fold_data_usage},
+                                    {kEventsGroup, "events", fold_events_usage},
+                                    {kSessionsGroup, "sessions", fold_sessions_usage}};
   const bool per_device = s.aggregate == "device" && ctx.target.per_resource_series;
   for (const auto& project : s.projects) {
     try {
@@ -40,7 +43,7 @@ void fetch_history(HistoryContext& ctx) {
         ProjectUsage usage;
         bool any = false;
         for (const auto& call : kCalls) {
-          if (!ctx.target.group_enabled(call.endpoint)) continue;
+          if (!ctx.target.group_enabled(call.group)) continue;
           http::Request r;
           r.path = project_path(project) + "/usage/" + call.endpoint;
           r.query = day_query(s, call.endpoint, day);
@@ -55,7 +58,7 @@ void fetch_history(HistoryContext& ctx) {
       }
     } catch (const ScrapeError& e) {
       // As live: a project that does not exist spoils only itself.
-      if (e.reason() != "http_404") throw;
+      if (e.reason() != reason::http_status(404)) throw;
       ctx.note("project " + project + " skipped: " + e.what());
     }
   }

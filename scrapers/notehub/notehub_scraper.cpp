@@ -2,8 +2,10 @@
 
 #include <chrono>
 
+#include "exporter/core/clock.h"
 #include "exporter/core/errors.h"
 #include "exporter/core/log.h"
+#include "exporter/core/reasons.h"
 #include "exporter/engine/listing.h"
 #include "exporter/http/json_util.h"
 #include "scrapers/notehub/notehub_errors.h"
@@ -16,11 +18,6 @@ namespace fue::notehub {
 namespace {
 
 constexpr int kMaxDevicePages = 10000;
-
-int64_t unix_now() {
-  using namespace std::chrono;
-  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
 
 http::Request get(std::string path, http::Query query, std::string endpoint) {
   http::Request r;
@@ -42,13 +39,12 @@ std::string_view device_uid(const nlohmann::json& device) {
 }  // namespace
 
 NotehubScraper::NotehubScraper(const TargetConfig& target, http::Client& client)
-    : settings_(std::dynamic_pointer_cast<const Settings>(target.settings)) {
-  if (!settings_) throw ScrapeError("config", "notehub target without Notehub settings");
+    : settings_(target.settings_as<Settings>()) {
   client.set_error_decoder(decode_error);  // the authenticator: notehub_vendor.cpp
 }
 
 void NotehubScraper::collect(ScrapeContext& ctx) {
-  const int64_t now = unix_now();
+  const int64_t now = unix_now_seconds();
   size_t missing = 0;
   std::string last_missing;
   for (const auto& project : settings_->projects) {
@@ -59,11 +55,11 @@ void NotehubScraper::collect(ScrapeContext& ctx) {
       if (!is_status(e, "http_404")) throw;
       ++missing;
       last_missing = e.what();
-      ctx.partial_error("project_not_found", project + ": " + e.what());
+      ctx.partial_error(reason::kProjectNotFound, project + ": " + e.what());
     }
   }
   if (missing == settings_->projects.size())
-    throw ScrapeError("http_404", "no configured project answered: " + last_missing);
+    throw ScrapeError(reason::http_status(404), "no configured project answered: " + last_missing);
 }
 
 void NotehubScraper::collect_project(ScrapeContext& ctx, const std::string& project, int64_t now) {
@@ -75,9 +71,9 @@ void NotehubScraper::collect_project(ScrapeContext& ctx, const std::string& proj
     const char* endpoint;
     void (*fold)(const nlohmann::json&, ProjectUsage&);
   };
-  static constexpr Call kCalls[] = {{"data", "data", fold_data_usage},
-                                    {"events", "events", fold_events_usage},
-                                    {"sessions", "sessions", fold_sessions_usage}};
+  static constexpr Call kCalls[] = {{kDataGroup, "data", fold_data_usage},
+                                    {kEventsGroup, "events", fold_events_usage},
+                                    {kSessionsGroup, "sessions", fold_sessions_usage}};
   for (const auto& call : kCalls) {
     if (!ctx.target.group_enabled(call.group)) continue;
     const auto body =
@@ -91,7 +87,7 @@ void NotehubScraper::collect_project(ScrapeContext& ctx, const std::string& proj
   }
   const bool per_device = s.aggregate == "device" && ctx.target.per_resource_series;
   emit_usage(project, usage, per_device, ctx.cap, ctx.out);
-  if (ctx.target.group_enabled("devices")) collect_inventory(ctx, project, now);
+  if (ctx.target.group_enabled(kDevicesGroup)) collect_inventory(ctx, project, now);
 }
 
 void NotehubScraper::collect_inventory(ScrapeContext& ctx, const std::string& project,
@@ -124,7 +120,7 @@ void NotehubScraper::collect_inventory(ScrapeContext& ctx, const std::string& pr
     // The inventory needs the devices and fleets permissions on top of events: its absence
     // must not hide the usage figures already collected.
     if (!is_status(e, "http_403")) throw;
-    ctx.partial_error("devices_forbidden", project + ": " + e.what());
+    ctx.partial_error(reason::kDevicesForbidden, project + ": " + e.what());
     return;
   }
   inventory.emit(project, ctx.out);

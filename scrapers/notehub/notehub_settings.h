@@ -13,6 +13,12 @@
 
 namespace fue::notehub {
 
+// The metric groups the descriptor declares; scrapers ask for them by these names only.
+inline constexpr const char* kDataGroup = "data";
+inline constexpr const char* kEventsGroup = "events";
+inline constexpr const char* kSessionsGroup = "sessions";
+inline constexpr const char* kDevicesGroup = "devices";
+
 // The Notehub keys of one [[notehub]] table.
 struct Settings : VendorSettings {
   Secret token;                          // personal access token, sent as Authorization: Bearer

@@ -14,12 +14,12 @@ VendorDescriptor notehub_vendor() {
   d.display_name = "Blues Notehub";
   d.default_base_url = "https://api.notefile.net";
   d.groups = {
-      {"data", true, "usage/data: bytes by connectivity type (1 call per project)"},
-      {"events", true,
+      {notehub::kDataGroup, true, "usage/data: bytes by connectivity type (1 call per project)"},
+      {notehub::kEventsGroup, true,
        "usage/events: events, billable, platform and watchdog (1 call per project)"},
-      {"sessions", true,
+      {notehub::kSessionsGroup, true,
        "usage/sessions: sessions, TLS, bytes and transports (1 call per project)"},
-      {"devices", true,
+      {notehub::kDevicesGroup, true,
        "device and fleet counts and devices seen recently, from /fleets and the /devices pages "
        "(1 + ceil(devices / device_page_size) calls per project)"},
   };
@@ -27,8 +27,7 @@ VendorDescriptor notehub_vendor() {
   d.rate_limit_headers = {};
   d.parse_settings = notehub::parse_settings;
   d.authenticator = [](const TargetConfig& target) {
-    auto settings = std::dynamic_pointer_cast<const notehub::Settings>(target.settings);
-    if (!settings) throw std::logic_error("notehub target without notehub settings");
+    auto settings = target.settings_as<notehub::Settings>();
     return http::bearer_auth(settings->token);
   };
   d.create = notehub::create_scraper;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "exporter/core/errors.h"
+#include "exporter/core/reasons.h"
 #include "exporter/http/json_util.h"
 #include "exporter/http/pagination.h"
 #include "scrapers/thousandeyes/thousandeyes_metrics_units.h"
@@ -64,8 +65,7 @@ int64_t add_months(int64_t anchor, int64_t months) {
 
 class Fetcher {
  public:
-  explicit Fetcher(HistoryContext& ctx)
-      : ctx_(ctx), s_(static_cast<const Settings&>(*ctx.target.settings)) {}
+  explicit Fetcher(HistoryContext& ctx) : ctx_(ctx), s_(*ctx.target.settings_as<Settings>()) {}
 
   void run() {
     if (s_.units_start || s_.units_end)
@@ -134,7 +134,7 @@ class Fetcher {
       }
       why = "GET /v7/usage has no usage.quota.monthStart";
     } catch (const ScrapeError& e) {
-      if (e.reason() != "http_403" && e.reason() != "http_404") throw;
+      if (e.reason() != reason::http_status(403) && e.reason() != reason::http_status(404)) throw;
       why = std::string("GET /v7/usage: ") + e.what();
     }
     ctx_.note(why + "; billing periods are taken to be UTC calendar months");
@@ -164,7 +164,7 @@ class Fetcher {
           },
           kMaxPages);
     } catch (const ScrapeError& e) {
-      if (e.reason() != "http_403" && e.reason() != "http_404") throw;
+      if (e.reason() != reason::http_status(403) && e.reason() != reason::http_status(404)) throw;
       ctx_.note(path + (aid ? " for account group " + *aid : std::string()) +
                 " is not offered (usage-based pricing only): " + e.what() + "; not backfilled");
       return false;

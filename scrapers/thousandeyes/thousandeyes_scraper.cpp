@@ -2,8 +2,10 @@
 
 #include <chrono>
 
+#include "exporter/core/clock.h"
 #include "exporter/core/errors.h"
 #include "exporter/core/log.h"
+#include "exporter/core/reasons.h"
 #include "exporter/engine/listing.h"
 #include "exporter/http/json_util.h"
 #include "scrapers/thousandeyes/thousandeyes_metrics.h"
@@ -18,10 +20,6 @@ namespace {
 constexpr int kMaxPages = 200;
 // A group the organisation does not offer (no usage-based pricing) is asked about again hourly.
 constexpr auto kClosedFor = std::chrono::hours(1);
-
-double now_epoch_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string join(const std::vector<std::string>& items, const char* sep) {
   std::string out;
@@ -109,7 +107,7 @@ bool ThousandEyesScraper::walk_pages(ScrapeContext& ctx, const Scope& scope,
     auto result = listing::by_cursor<Row>(
         ctx, spec, [](const Row& r) -> std::string_view { return r.key; },
         [&](const std::optional<std::string>& cursor) {
-          if (!budget_.allows(scope.label, 1, now_epoch_seconds())) throw BudgetStop{};
+          if (!budget_.allows(scope.label, 1, unix_now())) throw BudgetStop{};
           auto req = first;
           if (cursor) req.query.emplace_back("cursor", *cursor);
           nlohmann::json page;
@@ -167,7 +165,7 @@ void ThousandEyesScraper::collect_units(ScrapeContext& ctx, const Scope& scope,
     tests ? test_rows.add_page(unique) : agent_rows.add_page(unique);
     if (!complete) {
       const auto last = budget_.last(scope.label);
-      ctx.partial_error("rate_budget_low",
+      ctx.partial_error(reason::kRateBudgetLow,
                         group + " skipped for account group " + scope.label + ": " +
                             std::to_string(static_cast<long long>(
                                 last && last->remaining ? *last->remaining : 0)) +
@@ -176,7 +174,7 @@ void ThousandEyesScraper::collect_units(ScrapeContext& ctx, const Scope& scope,
       return available(1);
     }
   } catch (const ScrapeError& e) {
-    if (e.reason() == "http_403" || e.reason() == "http_404") {
+    if (e.reason() == reason::http_status(403) || e.reason() == reason::http_status(404)) {
       close_group(ctx, key, group, scope, e.what());
       return available(0);
     }
@@ -210,7 +208,8 @@ void ThousandEyesScraper::close_group(ScrapeContext& ctx, const std::string& key
          {"group", group},
          {"account_group", scope.label},
          {"reason", why}});
-  ctx.partial_error("group_unavailable", group + " for account group " + scope.label + ": " + why);
+  ctx.partial_error(reason::kGroupUnavailable,
+                    group + " for account group " + scope.label + ": " + why);
 }
 
 void ThousandEyesScraper::emit_rate_limits(ScrapeContext& ctx,

@@ -27,13 +27,11 @@ VendorDescriptor thousandeyes_vendor() {
   d.parse_settings = thousandeyes::parse_settings;
   d.history = thousandeyes::history_support();
   d.authenticator = [](const TargetConfig& target) {
-    auto settings = std::dynamic_pointer_cast<const thousandeyes::Settings>(target.settings);
-    if (!settings) throw std::logic_error("thousandeyes target without thousandeyes settings");
+    auto settings = target.settings_as<thousandeyes::Settings>();
     return http::bearer_auth(settings->token);
   };
   d.create = [](const TargetConfig& target, http::Client& client) -> std::unique_ptr<Scraper> {
-    auto settings = std::dynamic_pointer_cast<const thousandeyes::Settings>(target.settings);
-    if (!settings) throw std::logic_error("thousandeyes target without thousandeyes settings");
+    auto settings = target.settings_as<thousandeyes::Settings>();
     client.set_error_decoder(thousandeyes::decode_error);
     return std::make_unique<thousandeyes::ThousandEyesScraper>(client, settings);
   };

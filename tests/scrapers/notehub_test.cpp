@@ -137,7 +137,7 @@ TEST(Notehub, TokenNeverAppearsInOutputOrErrors) {
   bad_config.replace(bad_config.find("sim-notehub-pat"), 15, wrong);
   const auto bad = collect_with(sim, bad_config);
   ASSERT_FALSE(bad.all_up);
-  EXPECT_NE(bad.status[0].last_error.find("401 Unauthorized"), std::string::npos)
+  EXPECT_NE(bad.status[0].last_error.find("HTTP 401: Unauthorized"), std::string::npos)
       << bad.status[0].last_error;
   for (const auto& text : {bad.vendor_text, bad.self_text, bad.status[0].last_error})
     EXPECT_EQ(text.find(wrong), std::string::npos);

@@ -88,6 +88,35 @@ TEST(VendorLists, EveryVendorFolderFollowsOneFileScheme) {
   }
 }
 
+// Vendor code names metric groups and error reasons by constants (<key>_settings.h,
+// exporter/core/reasons.h): a literal would compile with a typo and never match.
+TEST(VendorLists, GroupsAndReasonsAreNamedByConstants) {
+  const std::regex literal_group(R"(group_enabled\(")");
+  const std::regex literal_reason(R"((ScrapeError|partial_error)\("[a-z_0-9]+")");
+  for (const std::string root : {"scrapers", "exporter"}) {
+    for (const auto& entry : fs::recursive_directory_iterator(source(root))) {
+      if (!entry.is_regular_file()) continue;
+      const std::string text = read_file(entry.path().string());
+      const std::string name = entry.path().lexically_relative(source("")).string();
+      EXPECT_FALSE(std::regex_search(text, literal_group)) << name << ": group_enabled(\"...\")";
+      EXPECT_FALSE(std::regex_search(text, literal_reason)) << name << ": a reason literal";
+    }
+  }
+}
+
+// A built-in vendor is never half filled: it reads its settings, builds its scraper and installs
+// its credentials through the descriptor, the one place the engine and the backfill look.
+TEST(VendorLists, EveryBuiltinDescriptorIsComplete) {
+  for (const auto& v : builtin_vendors().all()) {
+    SCOPED_TRACE(v.key);
+    EXPECT_TRUE(v.parse_settings);
+    EXPECT_TRUE(v.create);
+    EXPECT_TRUE(v.authenticator);
+    EXPECT_FALSE(v.groups.empty());
+    EXPECT_FALSE(v.display_name.empty());
+  }
+}
+
 // The reverse: a vendor folder, fixture set or golden set that the registry does not know is a
 // vendor half added or half removed.
 TEST(VendorLists, NoFolderNamesAnUnregisteredVendor) {
