@@ -260,197 +260,181 @@ cut back to them, so every day appears exactly once.
 )";
 }
 
-int run(const std::vector<std::string>& args) {
-  Options o;
-  try {
-    o = parse(args);
-  } catch (const UsageError& e) {
-    std::cerr << "fleet-usage-exporter backfill: error: " << e.what()
-              << "\nRun fleet-usage-exporter backfill --help for usage.\n";
-    return 2;
-  }
-  if (o.help) {
-    std::cout << usage();
+namespace {
+
+constexpr int kGoOn = -1;  // a step's "no exit code yet"
+
+int fail_usage(const std::string& message) {
+  std::cerr << "fleet-usage-exporter backfill: error: " << message
+            << "\nRun fleet-usage-exporter backfill --help for usage.\n";
+  return 2;
+}
+
+int fail(const std::string& message) {
+  std::cerr << "fleet-usage-exporter backfill: error: " << message << "\n";
+  return 1;
+}
+
+// One backfill run, step by step; each step returns kGoOn or the process's exit code.
+class Run {
+ public:
+  explicit Run(Options o) : o_(std::move(o)) {}
+
+  int execute() {
+    for (auto step : {&Run::check_range, &Run::choose_files, &Run::plan_units, &Run::open_state,
+                      &Run::fetch_all, &Run::write_output})
+      if (const int code = (this->*step)(); code != kGoOn) return code;
     return 0;
   }
-  log::configure(o.log_level, LogFormat::kLogfmt);
-  auto fail_usage = [](const std::string& message) {
-    std::cerr << "fleet-usage-exporter backfill: error: " << message
-              << "\nRun fleet-usage-exporter backfill --help for usage.\n";
-    return 2;
-  };
-  if (o.from.empty()) return fail_usage("--from is required");
-  const auto from = parse_date(o.from);
-  if (!from) return fail_usage("--from: expected a date YYYY-MM-DD, got \"" + o.from + "\"");
-  const int64_t yesterday = today_utc() - kDaySeconds;
-  int64_t to = yesterday;
-  if (!o.to.empty()) {
-    auto parsed = parse_date(o.to);
-    if (!parsed) return fail_usage("--to: expected a date YYYY-MM-DD, got \"" + o.to + "\"");
-    to = *parsed;
+
+ private:
+  // --from/--to as finished UTC days.
+  int check_range() {
+    if (o_.from.empty()) return fail_usage("--from is required");
+    const auto from = parse_date(o_.from);
+    if (!from) return fail_usage("--from: expected a date YYYY-MM-DD, got \"" + o_.from + "\"");
+    const int64_t yesterday = today_utc() - kDaySeconds;
+    to_ = yesterday;
+    if (!o_.to.empty()) {
+      auto parsed = parse_date(o_.to);
+      if (!parsed) return fail_usage("--to: expected a date YYYY-MM-DD, got \"" + o_.to + "\"");
+      to_ = *parsed;
+    }
+    if (to_ > yesterday) {
+      std::cerr << "backfill: --to " << format_date(to_) << " is not a finished day; using "
+                << format_date(yesterday) << " (live scrapes cover today)\n";
+      to_ = yesterday;
+    }
+    from_ = *from;
+    if (from_ > to_)
+      return fail_usage("--from " + format_date(from_) + " is after --to " + format_date(to_));
+    return kGoOn;
   }
-  if (to > yesterday) {
-    std::cerr << "backfill: --to " << format_date(to) << " is not a finished day; using "
-              << format_date(yesterday) << " (live scrapes cover today)\n";
-    to = yesterday;
+
+  // The state file and the pieces file: finished ranges go to the pieces, the output is made
+  // from them once all are done.
+  int choose_files() {
+    to_stdout_ = o_.output == "-";
+    if (to_stdout_ && !o_.state_file.empty())
+      return fail_usage("--state.file needs --output FILE: stdout cannot be cut back on resume");
+    if (!to_stdout_ && !o_.no_state)
+      state_path_ = o_.state_file.empty() ? o_.output + ".state" : o_.state_file;
+    pieces_ = o_.output + ".pieces";
+    if (to_stdout_) {
+      const char* tmpdir = std::getenv("TMPDIR");
+      const std::string dir = tmpdir && *tmpdir ? tmpdir : "/tmp";
+      std::string pattern = dir + "/fleet-usage-exporter-backfill-XXXXXX";
+      const int fd = ::mkstemp(pattern.data());
+      if (fd < 0) return fail("cannot make a temporary file in " + dir);
+      ::close(fd);
+      pieces_ = pattern;
+    }
+    // Without a state file the pieces cannot be resumed from; they go when the run ends.
+    if (state_path_.empty()) remove_pieces_.path = pieces_;
+    return kGoOn;
   }
-  if (*from > to)
-    return fail_usage("--from " + format_date(*from) + " is after --to " + format_date(to));
-  const bool to_stdout = o.output == "-";
-  if (to_stdout && !o.state_file.empty())
-    return fail_usage("--state.file needs --output FILE: stdout cannot be cut back on resume");
-  std::string state_path;
-  if (!to_stdout && !o.no_state)
-    state_path = o.state_file.empty() ? o.output + ".state" : o.state_file;
-  // Finished ranges go to the pieces file; the output is made from it once all are done.
-  std::string pieces = o.output + ".pieces";
-  if (to_stdout) {
-    const char* tmpdir = std::getenv("TMPDIR");
-    std::string pattern =
-        std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/fleet-usage-exporter-backfill-XXXXXX";
-    const int fd = ::mkstemp(pattern.data());
-    if (fd < 0) {
-      std::cerr << "fleet-usage-exporter backfill: error: cannot make a temporary file in "
-                << (tmpdir && *tmpdir ? tmpdir : "/tmp") << "\n";
+
+  // Every range of every selected target, target by target, oldest first.
+  int plan_units() {
+    try {
+      config_ = load_config(o_.config_file, vendors_);
+    } catch (const std::exception& e) {
+      std::cerr << e.what() << "\n";
       return 1;
     }
-    ::close(fd);
-    pieces = pattern;
-  }
-  // Without a state file the pieces cannot be resumed from; they go when the run ends.
-  struct RemovePieces {
-    std::string path;
-    ~RemovePieces() {
-      if (!path.empty()) std::remove(path.c_str());
-    }
-  } remove_pieces{state_path.empty() ? pieces : ""};
-
-  const VendorRegistry& vendors = builtin_vendors();
-  ExporterConfig config;
-  try {
-    config = load_config(o.config_file, vendors);
-  } catch (const std::exception& e) {
-    std::cerr << e.what() << "\n";
-    return 1;
-  }
-
-  // The work: every range of every selected target, target by target, oldest first.
-  std::vector<Unit> units;
-  const std::set<std::string> wanted(o.targets.begin(), o.targets.end());
-  std::set<std::string> missing = wanted;
-  for (const auto& t : config.targets) {
-    if (!wanted.empty()) {
-      if (!wanted.count(t.id())) continue;
-      missing.erase(t.id());
-    } else if (!t.enabled) {
-      continue;
-    }
-    const VendorDescriptor* v = vendors.find(t.vendor);
-    if (!v || !v->history.fetch) {
-      std::cerr << "backfill: " << t.id() << ": " << (v ? v->display_name : t.vendor)
-                << " has no usage history API; skipped\n";
-      continue;
-    }
-    for (const auto& r : split_range(*from, to, v->history.max_days, v->history.within_month))
-      units.push_back({&t, v, r});
-  }
-  if (!missing.empty()) {
-    std::cerr << "fleet-usage-exporter backfill: error: no target " << *missing.begin() << " in "
-              << o.config_file << "\n";
-    return 1;
-  }
-
-  std::ostringstream run_id;
-  run_id << "from=" << format_date(*from) << " to=" << format_date(to) << " output=" << o.output
-         << " layout=pieces targets=";
-  for (size_t i = 0; i < units.size(); ++i)
-    if (i == 0 || units[i].target != units[i - 1].target)
-      run_id << (i ? "," : "") << units[i].target->id();
-
-  std::optional<StateFile> state;
-  try {
-    if (!state_path.empty()) {
-      state.emplace(state_path, run_id.str());
-      if (state->resumed() && !state->complete()) {
-        // Drop whatever a stopped run wrote after its last finished range.
-        if (::truncate(pieces.c_str(), static_cast<off_t>(state->output_offset())) != 0 &&
-            state->output_offset() > 0)
-          throw std::runtime_error("cannot cut " + pieces + " back to " +
-                                   std::to_string(state->output_offset()) + " bytes");
-        if (state->output_offset() == 0) {
-          const int fd = ::open(pieces.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-          if (fd >= 0) ::close(fd);
-        }
-        std::cerr << "backfill: resuming from " << state_path << ": "
-                  << plural(state->done_count(), "range") << " already done\n";
+    const std::set<std::string> wanted(o_.targets.begin(), o_.targets.end());
+    std::set<std::string> missing = wanted;
+    for (const auto& t : config_.targets) {
+      if (!wanted.empty()) {
+        if (!wanted.count(t.id())) continue;
+        missing.erase(t.id());
+      } else if (!t.enabled) {
+        continue;
       }
+      const VendorDescriptor* v = vendors_.find(t.vendor);
+      if (!v || !v->history.fetch) {
+        std::cerr << "backfill: " << t.id() << ": " << (v ? v->display_name : t.vendor)
+                  << " has no usage history API; skipped\n";
+        continue;
+      }
+      for (const auto& r : split_range(from_, to_, v->history.max_days, v->history.within_month))
+        units_.push_back({&t, v, r});
     }
-    if (!state || !state->resumed()) {
-      const int fd = ::open(pieces.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (fd < 0) throw std::runtime_error("cannot write " + pieces);
-      ::close(fd);
-    }
-  } catch (const std::exception& e) {
-    std::cerr << "fleet-usage-exporter backfill: error: " << e.what() << "\n";
-    return 1;
-  }
-  if (state && state->complete()) {
-    std::remove(pieces.c_str());  // left over if a run stopped right after completing
-    std::cerr << "backfill: " << o.output << " is already complete (" << state_path
-              << "); remove the state file to fetch again\n";
-    return 0;
+    if (!missing.empty()) return fail("no target " + *missing.begin() + " in " + o_.config_file);
+    return kGoOn;
   }
 
-  auto counter = std::make_shared<Counter>();
-  const std::string user_agent = user_agent_of(config.global);
-  std::map<std::string, Session> sessions;
-  size_t total = units.size(), finished = 0;
-  for (const auto& u : units)
-    if (state && state->done(u.key())) ++finished;
-  uint64_t days_written = 0, samples_written = 0;
+  // What a resumed run must match: the same dates, output and targets.
+  std::string run_id() const {
+    std::ostringstream id;
+    id << "from=" << format_date(from_) << " to=" << format_date(to_) << " output=" << o_.output
+       << " layout=pieces targets=";
+    for (size_t i = 0; i < units_.size(); ++i)
+      if (i == 0 || units_[i].target != units_[i - 1].target)
+        id << (i ? "," : "") << units_[i].target->id();
+    return id.str();
+  }
 
-  auto write_out = [&](const std::string& text) { append_synced(pieces, text); };
+  int open_state() {
+    try {
+      if (!state_path_.empty()) {
+        state_.emplace(state_path_, run_id());
+        if (state_->resumed() && !state_->complete()) resume_pieces();
+      }
+      if (!state_ || !state_->resumed()) {
+        const int fd = ::open(pieces_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) throw std::runtime_error("cannot write " + pieces_);
+        ::close(fd);
+      }
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
+    if (state_ && state_->complete()) {
+      std::remove(pieces_.c_str());  // left over if a run stopped right after completing
+      std::cerr << "backfill: " << o_.output << " is already complete (" << state_path_
+                << "); remove the state file to fetch again\n";
+      return 0;
+    }
+    return kGoOn;
+  }
 
-  std::cerr << "backfill: " << format_date(*from) << " .. " << format_date(to) << ": "
-            << plural(total, "range") << " to fetch over "
-            << plural(total ? (to - *from) / kDaySeconds + 1 : 0, "day") << ", "
-            << (total - finished) << " to do\n";
-  for (const auto& u : units) {
-    if (state && state->done(u.key())) continue;
-    const TargetConfig& t = *u.target;
-    const uint64_t requests_before = counter->requests;
+  // Drops whatever a stopped run wrote after its last finished range.
+  void resume_pieces() {
+    if (::truncate(pieces_.c_str(), static_cast<off_t>(state_->output_offset())) != 0 &&
+        state_->output_offset() > 0)
+      throw std::runtime_error("cannot cut " + pieces_ + " back to " +
+                               std::to_string(state_->output_offset()) + " bytes");
+    if (state_->output_offset() == 0) {
+      const int fd = ::open(pieces_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd >= 0) ::close(fd);
+    }
+    std::cerr << "backfill: resuming from " << state_path_ << ": "
+              << plural(state_->done_count(), "range") << " already done\n";
+  }
+
+  int fetch_all() {
+    user_agent_ = user_agent_of(config_.global);
+    for (const auto& u : units_)
+      if (state_ && state_->done(u.key())) ++finished_;
+    std::cerr << "backfill: " << format_date(from_) << " .. " << format_date(to_) << ": "
+              << plural(units_.size(), "range") << " to fetch over "
+              << plural(units_.empty() ? 0 : (to_ - from_) / kDaySeconds + 1, "day") << ", "
+              << (units_.size() - finished_) << " to do\n";
+    for (const auto& u : units_) {
+      if (state_ && state_->done(u.key())) continue;
+      if (const int code = fetch_unit(u); code != kGoOn) return code;
+    }
+    return kGoOn;
+  }
+
+  // Fetches one range, appends its days to the pieces and records it in the state file.
+  int fetch_unit(const Unit& u) {
+    const uint64_t requests_before = counter_->requests;
     std::map<int64_t, MetricSet> days;
     try {
-      Session& s = sessions[t.id()];
-      if (!s.client) {
-        s.client =
-            std::make_unique<http::Client>(client_options_for(t, *u.vendor, user_agent), counter);
-        s.scraper = make_scraper(*u.vendor, t, *s.client);
-      }
-      HistoryContext ctx{
-          t, *s.client, Deadline::after(o.range_timeout), u.range.first, u.range.last, {}, {}};
-      ctx.day = [&](int64_t day) -> MetricSet& {
-        auto it = days.find(day);
-        if (it == days.end()) it = days.emplace(day, MetricSet({{"target", t.name}})).first;
-        return it->second;
-      };
-      ctx.note = [&](std::string_view message) {
-        static std::set<std::string> said;
-        const std::string line = t.id() + ": " + std::string(message);
-        if (said.insert(line).second) std::cerr << "backfill: note: " << line << "\n";
-      };
-      u.vendor->history.fetch(ctx);
+      fetch_history(u, days);
     } catch (const std::exception& e) {
-      const auto* se = dynamic_cast<const ScrapeError*>(&e);
-      std::cerr << "backfill: " << t.id() << " " << format_date(u.range.first) << " .. "
-                << format_date(u.range.last) << " failed: " << (se ? se->reason() + ": " : "")
-                << e.what() << "\nbackfill: " << finished << " of " << total << " ranges done, "
-                << (total - finished) << " to do, " << plural(counter->requests, "request")
-                << " made";
-      if (state)
-        std::cerr << "; run the same command again to resume (" << state_path << ")\n";
-      else
-        std::cerr << "; nothing was written to the output\n";
+      report_failure(u, e);
       return 1;
     }
     std::string text;
@@ -460,47 +444,125 @@ int run(const std::vector<std::string>& args) {
       set.remove_duplicates();
       samples += set.series();
       serialize_openmetrics(set, static_cast<double>(sample_time(day)), text, false);
-      ++days_written;
+      ++days_written_;
     }
-    samples_written += samples;
+    samples_written_ += samples;
     try {
-      write_out(text);
-      if (state) state->record(u.key(), file_size(pieces));
+      append_synced(pieces_, text);
+      if (state_) state_->record(u.key(), file_size(pieces_));
     } catch (const std::exception& e) {
-      std::cerr << "fleet-usage-exporter backfill: error: " << e.what() << "\n";
-      return 1;
+      return fail(e.what());
     }
-    ++finished;
-    std::cerr << "backfill: " << t.id() << " " << format_date(u.range.first) << " .. "
+    ++finished_;
+    std::cerr << "backfill: " << u.target->id() << " " << format_date(u.range.first) << " .. "
               << format_date(u.range.last) << " done: " << plural(samples, "sample") << ", "
-              << plural(counter->requests - requests_before, "request") << "; " << finished
-              << " of " << total << " ranges done, " << (total - finished) << " to do, "
-              << plural(counter->requests, "request") << " in all\n";
+              << plural(counter_->requests - requests_before, "request") << "; " << finished_
+              << " of " << units_.size() << " ranges done, " << (units_.size() - finished_)
+              << " to do, " << plural(counter_->requests, "request") << " in all\n";
+    return kGoOn;
   }
+
+  void fetch_history(const Unit& u, std::map<int64_t, MetricSet>& days) {
+    const TargetConfig& t = *u.target;
+    Session& s = sessions_[t.id()];
+    if (!s.client) {
+      s.client =
+          std::make_unique<http::Client>(client_options_for(t, *u.vendor, user_agent_), counter_);
+      s.scraper = make_scraper(*u.vendor, t, *s.client);
+    }
+    HistoryContext ctx{
+        t, *s.client, Deadline::after(o_.range_timeout), u.range.first, u.range.last, {}, {}};
+    ctx.day = [&](int64_t day) -> MetricSet& {
+      auto it = days.find(day);
+      if (it == days.end()) it = days.emplace(day, MetricSet({{"target", t.name}})).first;
+      return it->second;
+    };
+    ctx.note = [&](std::string_view message) {
+      static std::set<std::string> said;
+      const std::string line = t.id() + ": " + std::string(message);
+      if (said.insert(line).second) std::cerr << "backfill: note: " << line << "\n";
+    };
+    u.vendor->history.fetch(ctx);
+  }
+
+  void report_failure(const Unit& u, const std::exception& e) const {
+    const auto* se = dynamic_cast<const ScrapeError*>(&e);
+    const size_t total = units_.size();
+    std::cerr << "backfill: " << u.target->id() << " " << format_date(u.range.first) << " .. "
+              << format_date(u.range.last) << " failed: " << (se ? se->reason() + ": " : "")
+              << e.what() << "\nbackfill: " << finished_ << " of " << total << " ranges done, "
+              << (total - finished_) << " to do, " << plural(counter_->requests, "request")
+              << " made";
+    if (state_)
+      std::cerr << "; run the same command again to resume (" << state_path_ << ")\n";
+    else
+      std::cerr << "; nothing was written to the output\n";
+  }
+
+  int write_output() {
+    try {
+      if (to_stdout_) {
+        assemble(pieces_, [](std::string_view data) {
+          std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
+          if (!std::cout) throw std::runtime_error("cannot write to stdout");
+        });
+        std::cout.flush();
+      } else {
+        // Rebuilt from the pieces if a run stopped between the rename and the state record.
+        write_file_atomically(o_.output, [&](const auto& write) { assemble(pieces_, write); });
+      }
+      if (state_) {
+        state_->record_complete(file_size(o_.output));
+        std::remove(pieces_.c_str());
+      }
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
+    std::cerr << "backfill: complete: " << plural(finished_, "range") << ", "
+              << plural(samples_written_, "sample") << " in " << plural(days_written_, "target day")
+              << " written this run, " << plural(counter_->requests, "request") << " ("
+              << counter_->rate_limited << " rate limited, " << counter_->retries << " retried)\n";
+    return kGoOn;
+  }
+
+  struct RemovePieces {
+    std::string path;
+    ~RemovePieces() {
+      if (!path.empty()) std::remove(path.c_str());
+    }
+  };
+
+  const Options o_;
+  const VendorRegistry& vendors_ = builtin_vendors();
+  int64_t from_ = 0, to_ = 0;
+  bool to_stdout_ = false;
+  std::string state_path_, pieces_;
+  RemovePieces remove_pieces_;
+  ExporterConfig config_;
+  std::vector<Unit> units_;
+  std::optional<StateFile> state_;
+  std::shared_ptr<Counter> counter_ = std::make_shared<Counter>();
+  std::string user_agent_;
+  std::map<std::string, Session> sessions_;
+  size_t finished_ = 0;
+  uint64_t days_written_ = 0, samples_written_ = 0;
+};
+
+}  // namespace
+
+int run(const std::vector<std::string>& args) {
+  Options o;
   try {
-    if (to_stdout) {
-      assemble(pieces, [](std::string_view data) {
-        std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
-        if (!std::cout) throw std::runtime_error("cannot write to stdout");
-      });
-      std::cout.flush();
-    } else {
-      // Rebuilt from the pieces if a run stopped between the rename and the state record.
-      write_file_atomically(o.output, [&](const auto& write) { assemble(pieces, write); });
-    }
-    if (state) {
-      state->record_complete(file_size(o.output));
-      std::remove(pieces.c_str());
-    }
-  } catch (const std::exception& e) {
-    std::cerr << "fleet-usage-exporter backfill: error: " << e.what() << "\n";
-    return 1;
+    o = parse(args);
+  } catch (const UsageError& e) {
+    return fail_usage(e.what());
   }
-  std::cerr << "backfill: complete: " << plural(finished, "range") << ", "
-            << plural(samples_written, "sample") << " in " << plural(days_written, "target day")
-            << " written this run, " << plural(counter->requests, "request") << " ("
-            << counter->rate_limited << " rate limited, " << counter->retries << " retried)\n";
-  return 0;
+  if (o.help) {
+    std::cout << usage();
+    return 0;
+  }
+  log::configure(o.log_level, LogFormat::kLogfmt);
+  return Run(std::move(o)).execute();
 }
 
 }  // namespace fue::backfill

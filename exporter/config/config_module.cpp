@@ -127,6 +127,58 @@ bool is_valid_account_name(std::string_view account) {
   });
 }
 
+namespace {
+
+// Merges an account's credentials file into `merged`; keys of the module or probe are refused.
+void merge_account_file(const std::filesystem::path& file, toml::table& merged) {
+  const std::string account_display = file.string();
+  std::string text;
+  if (!read_text(file, text)) {
+    throw ConfigError(account_display, 0, "", "cannot read the account's credentials file");
+  }
+  toml::table account_root;
+  try {
+    account_root = toml::parse(text, account_display);
+  } catch (const toml::parse_error& e) {
+    // toml++ describes the syntax, never quoting a whole value.
+    throw ConfigError(account_display, static_cast<int>(e.source().begin.line), "",
+                      std::string(e.description()));
+  }
+  for (auto&& [key, value] : account_root) {
+    if (contains(kReservedKeys, key.str()) || contains(kModuleOnlyKeys, key.str())) {
+      throw ConfigError(account_display, static_cast<int>(value.source().begin.line),
+                        std::string(key.str()),
+                        "not allowed in an account file: it is a module or probe setting");
+    }
+    merged.insert_or_assign(key, std::move(value));
+  }
+}
+
+// Merges a credentials directory, one file per key, as `<key>_file` settings.
+void merge_account_folder(const std::filesystem::path& folder, toml::table& merged) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  // A Kubernetes Secret mounted as a directory: one file per key; hidden entries (..data,
+  // ..<timestamp>) are the mount's own.
+  std::vector<std::string> keys;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const std::string key = entry.path().filename().string();
+    if (key.empty() || key.front() == '.') continue;
+    if (!entry.is_regular_file(ec)) continue;  // follows the mount's symlinks
+    keys.push_back(key);
+  }
+  std::sort(keys.begin(), keys.end());
+  for (const auto& key : keys) {
+    if (contains(kReservedKeys, key) || contains(kModuleOnlyKeys, key)) {
+      throw ConfigError((folder / key).string(), 0, key,
+                        "not allowed as an account key: it is a module or probe setting");
+    }
+    merged.insert_or_assign(key + "_file", (folder / key).string());
+  }
+}
+
+}  // namespace
+
 TargetConfig resolve_module_account(const ModuleConfig& module, const std::string& account,
                                     const GlobalConfig& global, const VendorRegistry& vendors) {
   if (!is_valid_account_name(account)) {
@@ -172,49 +224,11 @@ TargetConfig resolve_module_account(const ModuleConfig& module, const std::strin
     }
   }
 
-  std::string account_display;
-  toml::table account_root;
-  if (has_file) {
-    account_display = file.string();
-    std::string text;
-    if (!read_text(file, text)) {
-      throw ConfigError(account_display, 0, "", "cannot read the account's credentials file");
-    }
-    try {
-      account_root = toml::parse(text, account_display);
-    } catch (const toml::parse_error& e) {
-      // toml++ describes the syntax, never quoting a whole value.
-      throw ConfigError(account_display, static_cast<int>(e.source().begin.line), "",
-                        std::string(e.description()));
-    }
-    for (auto&& [key, value] : account_root) {
-      if (contains(kReservedKeys, key.str()) || contains(kModuleOnlyKeys, key.str())) {
-        throw ConfigError(account_display, static_cast<int>(value.source().begin.line),
-                          std::string(key.str()),
-                          "not allowed in an account file: it is a module or probe setting");
-      }
-      merged.insert_or_assign(key, std::move(value));
-    }
-  } else {
-    // A Kubernetes Secret mounted as a directory: one file per key; hidden entries (..data,
-    // ..<timestamp>) are the mount's own.
-    account_display = folder.string();
-    std::vector<std::string> keys;
-    for (const auto& entry : fs::directory_iterator(folder, ec)) {
-      const std::string key = entry.path().filename().string();
-      if (key.empty() || key.front() == '.') continue;
-      if (!entry.is_regular_file(ec)) continue;  // follows the mount's symlinks
-      keys.push_back(key);
-    }
-    std::sort(keys.begin(), keys.end());
-    for (const auto& key : keys) {
-      if (contains(kReservedKeys, key) || contains(kModuleOnlyKeys, key)) {
-        throw ConfigError((folder / key).string(), 0, key,
-                          "not allowed as an account key: it is a module or probe setting");
-      }
-      merged.insert_or_assign(key + "_file", (folder / key).string());
-    }
-  }
+  const std::string account_display = has_file ? file.string() : folder.string();
+  if (has_file)
+    merge_account_file(file, merged);
+  else
+    merge_account_folder(folder, merged);
   merged.insert_or_assign("name", account);
 
   ConfigNode node(merged, account_display, "module." + module.name + "[" + account + "]");

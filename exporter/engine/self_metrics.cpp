@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "build_info.h"
+#include "exporter/core/clock.h"
 
 namespace fue {
 namespace {
@@ -26,10 +27,6 @@ constexpr std::array<const char*, 10> kKnownErrorReasons = {
     "internal"};
 
 constexpr std::span<const std::string_view> kNoLabels;
-
-double now_unix() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 const char* compiler() {
 #if defined(__clang__)
@@ -146,7 +143,7 @@ std::shared_ptr<http::RequestObserver> SelfMetrics::observer(const std::string& 
 void SelfMetrics::record_collection(const std::string& vendor, const std::string& target,
                                     bool success, double duration_seconds,
                                     const std::string& error_reason) {
-  const double now = now_unix();
+  const double now = unix_now();
   impl_->state->with(vendor, target, [&](TargetStats& s) {
     ++s.collections;
     s.up = success;
@@ -196,7 +193,7 @@ void SelfMetrics::record_reload(bool success) {
   st.last_reload_ok = success;
   if (success) {
     ++st.reloads_ok;
-    st.last_reload_success = now_unix();
+    st.last_reload_success = unix_now();
   } else {
     ++st.reloads_failed;
   }
@@ -208,50 +205,56 @@ void SelfMetrics::record_scrape_duration(double seconds) {
   st.scrape_duration = seconds;
 }
 
-MetricSet SelfMetrics::collect() const {
-  const auto& st = *impl_->state;
-  std::lock_guard lock(st.mutex);
-  MetricSet set;
-  const std::vector<std::string> vt = {"vendor", "target"};
-  auto per_target = [&](std::string_view name, std::string_view help, MetricType type,
-                        auto value_of) {
-    auto& f = set.family(name, help, type, vt);
-    for (const auto& [key, s] : st.targets) f.add({key.first, key.second}, value_of(s));
+namespace {
+
+// A family of one value per target, read from its TargetStats.
+struct PerTargetScalar {
+  std::string_view name;
+  std::string_view help;
+  MetricType type;
+  double (*value_of)(const TargetStats&);
+};
+
+const std::vector<PerTargetScalar>& per_target_scalars() {
+  static const std::vector<PerTargetScalar> kScalars = {
+      {"fleet_usage_exporter_target_up",
+       "Whether the last collection of the target succeeded (1) or failed (0).", MetricType::kGauge,
+       +[](const TargetStats& s) -> double { return s.up ? 1.0 : 0.0; }},
+      {"fleet_usage_exporter_target_scrape_duration_seconds",
+       "How long the last upstream collection of the target took, in seconds.", MetricType::kGauge,
+       +[](const TargetStats& s) -> double { return s.scrape_duration; }},
+      {"fleet_usage_exporter_target_last_success_timestamp_seconds",
+       "Unix time of the target's last successful upstream collection; 0 when never.",
+       MetricType::kGauge, +[](const TargetStats& s) -> double { return s.last_success; }},
+      {"fleet_usage_exporter_target_data_age_seconds",
+       "Age of the served data in seconds: 0 when freshly collected, more when served from "
+       "the min_interval cache.",
+       MetricType::kGauge, +[](const TargetStats& s) -> double { return s.data_age; }},
+      {"fleet_usage_exporter_target_collections_total",
+       "Upstream collections of the target actually run (shared single-flight waits and "
+       "cache hits excluded).",
+       MetricType::kCounter,
+       +[](const TargetStats& s) -> double { return static_cast<double>(s.collections); }},
+      {"fleet_usage_exporter_target_cache_hits_total",
+       "Scrapes of the target served from the min_interval cache.", MetricType::kCounter,
+       +[](const TargetStats& s) -> double { return static_cast<double>(s.cache_hits); }},
+      {"fleet_usage_exporter_api_retries_total",
+       "Upstream API requests retried after a connection error or 5xx.", MetricType::kCounter,
+       +[](const TargetStats& s) -> double { return static_cast<double>(s.retries); }},
+      {"fleet_usage_exporter_api_rate_limited_total",
+       "Upstream API responses that were rate limited (HTTP 429).", MetricType::kCounter,
+       +[](const TargetStats& s) -> double { return static_cast<double>(s.rate_limited); }},
+      {"fleet_usage_exporter_dropped_series_total",
+       "Per-resource series not exported because the target's max_resources cap was "
+       "reached.",
+       MetricType::kCounter,
+       +[](const TargetStats& s) -> double { return static_cast<double>(s.dropped_series); }},
   };
-  constexpr auto kGauge = MetricType::kGauge;
-  constexpr auto kCounter = MetricType::kCounter;
+  return kScalars;
+}
 
-  per_target("fleet_usage_exporter_target_up",
-             "Whether the last collection of the target succeeded (1) or failed (0).", kGauge,
-             [](const TargetStats& s) { return s.up ? 1.0 : 0.0; });
-  per_target("fleet_usage_exporter_target_scrape_duration_seconds",
-             "How long the last upstream collection of the target took, in seconds.", kGauge,
-             [](const TargetStats& s) { return s.scrape_duration; });
-  per_target("fleet_usage_exporter_target_last_success_timestamp_seconds",
-             "Unix time of the target's last successful upstream collection; 0 when never.", kGauge,
-             [](const TargetStats& s) { return s.last_success; });
-  per_target("fleet_usage_exporter_target_data_age_seconds",
-             "Age of the served data in seconds: 0 when freshly collected, more when served from "
-             "the min_interval cache.",
-             kGauge, [](const TargetStats& s) { return s.data_age; });
-  per_target("fleet_usage_exporter_target_collections_total",
-             "Upstream collections of the target actually run (shared single-flight waits and "
-             "cache hits excluded).",
-             kCounter, [](const TargetStats& s) { return static_cast<double>(s.collections); });
-  per_target("fleet_usage_exporter_target_cache_hits_total",
-             "Scrapes of the target served from the min_interval cache.", kCounter,
-             [](const TargetStats& s) { return static_cast<double>(s.cache_hits); });
-  per_target("fleet_usage_exporter_api_retries_total",
-             "Upstream API requests retried after a connection error or 5xx.", kCounter,
-             [](const TargetStats& s) { return static_cast<double>(s.retries); });
-  per_target("fleet_usage_exporter_api_rate_limited_total",
-             "Upstream API responses that were rate limited (HTTP 429).", kCounter,
-             [](const TargetStats& s) { return static_cast<double>(s.rate_limited); });
-  per_target("fleet_usage_exporter_dropped_series_total",
-             "Per-resource series not exported because the target's max_resources cap was "
-             "reached.",
-             kCounter, [](const TargetStats& s) { return static_cast<double>(s.dropped_series); });
-
+// Families of one value per target and reason, endpoint or listing source.
+void add_per_target_breakdowns(const std::map<Key, TargetStats>& targets, MetricSet& set) {
   auto& errors =
       set.counter("fleet_usage_exporter_target_scrape_errors_total",
                   "Failed collections of the target by reason.", {"vendor", "target", "reason"});
@@ -272,7 +275,7 @@ MetricSet SelfMetrics::collect() const {
                 "unique ones listed (source=\"listed\") and the total the vendor reported "
                 "(source=\"reported\", when it reports one). They differ on an incomplete listing.",
                 {"vendor", "target", "endpoint", "source"});
-  for (const auto& [key, s] : st.targets) {
+  for (const auto& [key, s] : targets) {
     for (const auto& [endpoint, l] : s.listings) {
       listings.add({key.first, key.second, endpoint, "listed"}, l.listed);
       if (l.reported) listings.add({key.first, key.second, endpoint, "reported"}, *l.reported);
@@ -288,7 +291,19 @@ MetricSet SelfMetrics::collect() const {
       durations.add_histogram(values, kDurationBuckets, h.buckets, h.sum, h.count);
     }
   }
+}
 
+}  // namespace
+
+MetricSet SelfMetrics::collect() const {
+  const auto& st = *impl_->state;
+  std::lock_guard lock(st.mutex);
+  MetricSet set;
+  for (const auto& scalar : per_target_scalars()) {
+    auto& f = set.family(scalar.name, scalar.help, scalar.type, {"vendor", "target"});
+    for (const auto& [key, s] : st.targets) f.add({key.first, key.second}, scalar.value_of(s));
+  }
+  add_per_target_breakdowns(st.targets, set);
   set.counter("fleet_usage_exporter_duplicate_series_dropped_total",
               "Samples removed because another sample had the same metric name and labels.")
       .add(kNoLabels, static_cast<double>(st.duplicates_removed));

@@ -122,106 +122,94 @@ ProbeQuery parse_probe_query(const httplib::Params& params) {
   return q;
 }
 
-void handle_probe(Engine& engine, const httplib::Request& req, httplib::Response& res) {
-  const auto started = Clock::now();
-  ProbeQuery q;
-  try {
-    q = parse_probe_query(req.params);
-  } catch (const ProbeQueryError& e) {
-    answer(res, 400, e.what());
-    return;
-  }
-  const auto config = engine.config();
-  if (!config) {
-    answer(res, 503, "not ready: no configuration loaded");
-    return;
-  }
-  auto timeout =
-      scrape_timeout_from_header(req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"),
-                                 config->global.scrape_timeout_offset);
+namespace {
 
+// A probe answered with a 4xx/5xx before any collection.
+struct ProbeRejected {
+  int status;
+  std::string message;
+};
+
+struct Probed {
   std::string vendor, name;
   Engine::Result result;
-  if (!q.module.empty()) {
-    const ModuleConfig* module = config->find_module(q.module);
-    if (!module) {
-      std::vector<std::string> names;
-      for (const auto& m : config->modules) names.push_back(m.name);
-      answer(res, 400,
-             "unknown module " + shown(q.module) + "; configured modules: " + list(names));
-      return;
-    }
-    for (const auto& t : config->targets) {
-      if (t.vendor == module->vendor && t.name == q.target) {
-        answer(res, 400,
-               "account " + shown(q.target) + " of module " + module->name +
-                   " has the name of a configured [[" + t.vendor +
-                   "]] target; probe that as target=" + t.vendor + "/" + t.name +
-                   ", or rename one of them");
-        return;
-      }
-    }
-    TargetConfig target;
-    try {
-      target = resolve_module_account(*module, q.target, config->global, engine.vendors());
-    } catch (const UnknownAccountError& e) {
-      log::debug("probe of an unknown account", {{"module", module->name}, {"error", e.what()}});
-      answer(res, 400, e.what());
-      return;
-    } catch (const config::ConfigError& e) {
-      // Config errors name file, line and key, never a secret value.
-      log::error("invalid account credentials", {{"module", module->name}, {"error", e.what()}});
-      answer(res, 500,
-             "account " + shown(q.target) + " of module " + module->name +
-                 " has invalid settings: " + e.what());
-      return;
-    }
-    vendor = target.vendor;
-    name = target.name;
-    result = engine.collect_adhoc(module->name, target, {module->max_accounts, module->account_ttl},
-                                  timeout);
-  } else {
-    if (!q.vendor.empty() && !engine.vendors().find(q.vendor)) {
-      std::vector<std::string> keys;
-      for (const auto& d : engine.vendors().all()) keys.push_back(d.key);
-      answer(res, 400, "unknown vendor " + shown(q.vendor) + "; vendors are: " + list(keys));
-      return;
-    }
-    std::vector<const TargetConfig*> matches;
-    for (const auto& t : config->targets)
-      if (t.name == q.target && (q.vendor.empty() || t.vendor == q.vendor)) matches.push_back(&t);
-    if (matches.empty()) {
-      std::vector<std::string> ids;
-      for (const auto& t : config->targets)
-        if (t.enabled) ids.push_back(t.id());
-      answer(res, 400,
-             "unknown target " + shown(q.vendor.empty() ? q.target : q.vendor + "/" + q.target) +
-                 "; " + kUsage + "; configured targets: " + list(ids));
-      return;
-    }
-    if (matches.size() > 1) {
-      std::vector<std::string> forms;
-      for (const auto* t : matches) forms.push_back("target=" + t->id());
-      answer(res, 400,
-             "target " + shown(q.target) + " is ambiguous: several vendors have it; use " +
-                 list(forms));
-      return;
-    }
-    if (!matches[0]->enabled) {
-      answer(res, 400, "target " + matches[0]->id() + " is disabled (enabled = false)");
-      return;
-    }
-    vendor = matches[0]->vendor;
-    name = matches[0]->name;
-    auto one = engine.collect_one(vendor, name, timeout);
-    if (!one) {  // removed by a reload in between
-      answer(res, 400, "unknown target " + shown(matches[0]->id()));
-      return;
-    }
-    result = std::move(*one);
-  }
+};
 
-  const double up = result.all_up ? 1 : 0;
+// An account of a module: resolved from the module's settings and collected ad hoc.
+Probed probe_module_account(Engine& engine, const ExporterConfig& config, const ProbeQuery& q,
+                            std::optional<Duration> timeout) {
+  const ModuleConfig* module = config.find_module(q.module);
+  if (!module) {
+    std::vector<std::string> names;
+    for (const auto& m : config.modules) names.push_back(m.name);
+    throw ProbeRejected{
+        400, "unknown module " + shown(q.module) + "; configured modules: " + list(names)};
+  }
+  for (const auto& t : config.targets)
+    if (t.vendor == module->vendor && t.name == q.target)
+      throw ProbeRejected{400, "account " + shown(q.target) + " of module " + module->name +
+                                   " has the name of a configured [[" + t.vendor +
+                                   "]] target; probe that as target=" + t.vendor + "/" + t.name +
+                                   ", or rename one of them"};
+  TargetConfig target;
+  try {
+    target = resolve_module_account(*module, q.target, config.global, engine.vendors());
+  } catch (const UnknownAccountError& e) {
+    log::debug("probe of an unknown account", {{"module", module->name}, {"error", e.what()}});
+    throw ProbeRejected{400, e.what()};
+  } catch (const config::ConfigError& e) {
+    // Config errors name file, line and key, never a secret value.
+    log::error("invalid account credentials", {{"module", module->name}, {"error", e.what()}});
+    throw ProbeRejected{500, "account " + shown(q.target) + " of module " + module->name +
+                                 " has invalid settings: " + e.what()};
+  }
+  return {target.vendor, target.name,
+          engine.collect_adhoc(module->name, target, {module->max_accounts, module->account_ttl},
+                               timeout)};
+}
+
+// The one configured target the query names, or a 400 that lists what it could have named.
+const TargetConfig& find_configured_target(const Engine& engine, const ExporterConfig& config,
+                                           const ProbeQuery& q) {
+  if (!q.vendor.empty() && !engine.vendors().find(q.vendor)) {
+    std::vector<std::string> keys;
+    for (const auto& d : engine.vendors().all()) keys.push_back(d.key);
+    throw ProbeRejected{400, "unknown vendor " + shown(q.vendor) + "; vendors are: " + list(keys)};
+  }
+  std::vector<const TargetConfig*> matches;
+  for (const auto& t : config.targets)
+    if (t.name == q.target && (q.vendor.empty() || t.vendor == q.vendor)) matches.push_back(&t);
+  if (matches.empty()) {
+    std::vector<std::string> ids;
+    for (const auto& t : config.targets)
+      if (t.enabled) ids.push_back(t.id());
+    throw ProbeRejected{400, "unknown target " +
+                                 shown(q.vendor.empty() ? q.target : q.vendor + "/" + q.target) +
+                                 "; " + kUsage + "; configured targets: " + list(ids)};
+  }
+  if (matches.size() > 1) {
+    std::vector<std::string> forms;
+    for (const auto* t : matches) forms.push_back("target=" + t->id());
+    throw ProbeRejected{400, "target " + shown(q.target) +
+                                 " is ambiguous: several vendors have it; use " + list(forms)};
+  }
+  if (!matches[0]->enabled)
+    throw ProbeRejected{400, "target " + matches[0]->id() + " is disabled (enabled = false)"};
+  return *matches[0];
+}
+
+Probed probe_configured_target(Engine& engine, const ExporterConfig& config, const ProbeQuery& q,
+                               std::optional<Duration> timeout) {
+  const TargetConfig& target = find_configured_target(engine, config, q);
+  auto one = engine.collect_one(target.vendor, target.name, timeout);
+  if (!one)  // removed by a reload in between
+    throw ProbeRejected{400, "unknown target " + shown(target.id())};
+  return {target.vendor, target.name, std::move(*one)};
+}
+
+// blackbox_exporter's probe_success and probe_duration_seconds, and the target's up.
+MetricSet probe_series(const Probed& probed, Clock::time_point started) {
+  const double up = probed.result.all_up ? 1 : 0;
   MetricSet probe;
   probe
       .gauge("probe_success", "Whether the probed target's collection succeeded (1) or failed (0).")
@@ -234,12 +222,36 @@ void handle_probe(Engine& engine, const httplib::Request& req, httplib::Response
       .gauge("fleet_usage_exporter_target_up",
              "Whether the last collection of the target succeeded (1) or failed (0).",
              {"vendor", "target"})
-      .add({vendor, name}, up);
-  result.metrics.add(std::move(probe));
-  std::string body;
-  serialize_text(result.metrics, body);
-  res.status = 200;
-  res.set_content(std::move(body), kTextContentType);
+      .add({probed.vendor, probed.name}, up);
+  return probe;
+}
+
+}  // namespace
+
+void handle_probe(Engine& engine, const httplib::Request& req, httplib::Response& res) {
+  const auto started = Clock::now();
+  try {
+    ProbeQuery q;
+    try {
+      q = parse_probe_query(req.params);
+    } catch (const ProbeQueryError& e) {
+      throw ProbeRejected{400, e.what()};
+    }
+    const auto config = engine.config();
+    if (!config) throw ProbeRejected{503, "not ready: no configuration loaded"};
+    const auto timeout =
+        scrape_timeout_from_header(req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"),
+                                   config->global.scrape_timeout_offset);
+    Probed probed = q.module.empty() ? probe_configured_target(engine, *config, q, timeout)
+                                     : probe_module_account(engine, *config, q, timeout);
+    probed.result.metrics.add(probe_series(probed, started));
+    std::string body;
+    serialize_text(probed.result.metrics, body);
+    res.status = 200;
+    res.set_content(std::move(body), kTextContentType);
+  } catch (const ProbeRejected& rejected) {
+    answer(res, rejected.status, rejected.message);
+  }
 }
 
 }  // namespace fue
