@@ -17,7 +17,7 @@ struct DeflatePrefix {
   uint64_t size = 0;    // bytes of uncompressed text
 };
 
-// Compresses `text` with ISA-L's igzip at level 1: 20 times zlib's default speed on an
+// Compresses `text` with ISA-L's igzip at level 1: about 15 times zlib's default speed on an
 // exposition, for about 1 % more bytes (docs/benchmarks.md).
 DeflatePrefix deflate_prefix(std::string_view text);
 
