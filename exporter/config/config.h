@@ -9,6 +9,7 @@
 
 #include "exporter/config/config_node.h"
 #include "exporter/core/deadline.h"
+#include "exporter/spend/spend_config.h"
 
 namespace fue {
 
@@ -91,6 +92,7 @@ struct ExporterConfig {
   GlobalConfig global;
   std::vector<TargetConfig> targets;
   std::vector<ModuleConfig> modules;  // [module.<name>] tables, for /probe?module=
+  std::vector<PriceTable> prices;     // [[price]] tables, exported for the spend rules
 
   const ModuleConfig* find_module(std::string_view name) const;
   // No enabled target and no module for /probe: valid, but worth a warning at every load.

@@ -143,6 +143,7 @@ void reject_unknown_sections(const toml::table& root, const std::string& file,
   std::vector<std::string> valid{"global"};
   for (const auto& d : vendors.all()) valid.push_back(d.key);
   valid.push_back("module");
+  valid.push_back("price");
   for (auto&& [key, value] : root) {
     if (std::find(valid.begin(), valid.end(), key.str()) != valid.end()) continue;
     throw ConfigError(file, static_cast<int>(value.source().begin.line), std::string(key.str()),
@@ -181,6 +182,7 @@ ExporterConfig parse_config(std::string_view toml_text, const std::string& displ
   }
   config.modules =
       parse_modules(top, std::make_shared<const std::string>(toml_text), display_path, vendors);
+  config.prices = parse_prices(top, config.targets, vendors);
   return config;
 }
 

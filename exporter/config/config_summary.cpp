@@ -14,6 +14,12 @@ std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 std::string yes_no(bool b) { return b ? "true" : "false"; }
 
+std::string number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
 void line(std::ostringstream& out, std::string_view key, const std::string& value) {
   out << "  " << key << " = " << value << "\n";
 }
@@ -43,6 +49,24 @@ void describe_target(std::ostringstream& out, const TargetConfig& t) {
   for (const auto& [key, value] : pairs) line(out, key, value);
 }
 
+// Prices as configured, with the base-unit figures the metrics export.
+void describe_prices(std::ostringstream& out, const PriceTable& p) {
+  out << "\n[[price]]  # line " << p.line << "\n";
+  line(out, "vendor", quoted(p.vendor));
+  line(out, "target", p.target.empty() ? "(every target)" : quoted(p.target));
+  line(out, "currency", quoted(p.currency));
+  line(out, "period_start_day", std::to_string(p.period_start_day));
+  line(out, "budget", p.budget ? number(*p.budget) : "(none)");
+  line(out, "flat_fee", number(p.flat_fee));
+  for (const auto& r : p.rates) {
+    const std::string item = r.item.empty() ? "" : " item " + quoted(r.item);
+    line(out, "rate",
+         quoted(r.dimension.id) + item + ": " + number(r.price) + " per " + r.unit + " (" +
+             number(r.price_per_base_unit()) + " per " + r.dimension.base_unit + "), included " +
+             number(r.included) + " " + r.unit);
+  }
+}
+
 }  // namespace
 
 // Secrets reach this text only through VendorSettings::describe(), which uses Secret::redacted().
@@ -55,6 +79,7 @@ std::string ExporterConfig::summary() const {
   line(out, "default_timeout", quoted(format_duration(global.default_timeout)));
   line(out, "user_agent", global.user_agent.empty() ? "(default)" : quoted(global.user_agent));
   for (const auto& t : targets) describe_target(out, t);
+  for (const auto& p : prices) describe_prices(out, p);
   return out.str();
 }
 

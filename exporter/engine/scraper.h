@@ -13,6 +13,7 @@
 #include "exporter/http/http_client.h"
 #include "exporter/metrics/builders.h"
 #include "exporter/metrics/metric_set.h"
+#include "exporter/spend/price_dimension.h"
 
 namespace fue {
 
@@ -90,6 +91,9 @@ struct VendorDescriptor {
   HistorySupport history;
 };
 
+  // The usage dimensions [[price]] tables may price, declared next to the families they price;
+  // the config checks prices against them (docs/configuration.md).
+  std::vector<PriceDimension> price_dimensions;
 // Installs the vendor's authenticator on `client`, then calls create(): the one way the engine and
 // the backfill build a scraper.
 std::unique_ptr<Scraper> make_scraper(const VendorDescriptor& vendor, const TargetConfig& target,

@@ -27,6 +27,15 @@ VendorDescriptor kakaocloud_bcs_vendor() {
   d.create = [](const TargetConfig& target, http::Client& client) -> std::unique_ptr<Scraper> {
     return std::make_unique<kakaocloud_bcs::BcsScraper>(target, client);
   };
+  // What [[price]] tables may price: VM-hours by flavor, from the VM counts over time.
+  d.price_dimensions = {
+      {"vm_hours",
+       "instance_hours",
+       {{"hours", 1}},
+       "flavor",
+       "kakaocloud_bcs_instances_by_flavor",
+       DimensionKind::kGaugeHours},
+  };
   return d;
 }
 

@@ -27,6 +27,15 @@ VendorDescriptor koophone_vendor() {
   d.create = [](const TargetConfig& target, http::Client& client) -> std::unique_ptr<Scraper> {
     return std::make_unique<koophone::KoophoneScraper>(target, client);
   };
+  // What [[price]] tables may price: phone-hours by SKU, from the phone counts over time.
+  d.price_dimensions = {
+      {"phone_hours",
+       "instance_hours",
+       {{"hours", 1}},
+       "sku",
+       "koophone_instances_by_sku",
+       DimensionKind::kGaugeHours},
+  };
   return d;
 }
 

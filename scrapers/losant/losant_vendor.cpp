@@ -36,5 +36,20 @@ VendorDescriptor losant_vendor() {
   d.history = losant::history_support();
   return d;
 }
+  // What [[price]] tables may price: devices at the period's peak, payloads of the period.
+  d.price_dimensions = {
+      {"devices",
+       "devices",
+       {{"devices", 1}},
+       "",
+       "losant_instance_devices",
+       DimensionKind::kGaugePeak},
+      {"payloads",
+       "payloads",
+       {{"payloads", 1}, {"million_payloads", 1e6}},
+       "",
+       "losant_instance_payloads_total",
+       DimensionKind::kPeriodCounter},
+  };
 
 }  // namespace fue

@@ -32,6 +32,27 @@ VendorDescriptor notehub_vendor() {
   };
   d.create = notehub::create_scraper;
   d.history = notehub::history_support();
+  // What [[price]] tables may price: the period-to-date usage counters, in decimal units.
+  d.price_dimensions = {
+      {"data",
+       "bytes",
+       {{"bytes", 1}, {"kB", 1e3}, {"MB", 1e6}, {"GB", 1e9}},
+       "",
+       "notehub_data_bytes_total",
+       DimensionKind::kPeriodCounter},
+      {"events",
+       "events",
+       {{"events", 1}, {"thousand_events", 1e3}},
+       "",
+       "notehub_billable_events_total",
+       DimensionKind::kPeriodCounter},
+      {"sessions",
+       "sessions",
+       {{"sessions", 1}, {"thousand_sessions", 1e3}},
+       "",
+       "notehub_sessions_total",
+       DimensionKind::kPeriodCounter},
+  };
   return d;
 }
 

@@ -35,6 +35,15 @@ VendorDescriptor thousandeyes_vendor() {
     client.set_error_decoder(thousandeyes::decode_error);
     return std::make_unique<thousandeyes::ThousandEyesScraper>(client, settings);
   };
+  // What [[price]] tables may price: cloud units of the billing period to date.
+  d.price_dimensions = {
+      {"units",
+       "units",
+       {{"units", 1}},
+       "",
+       "thousandeyes_cloud_units_used_total",
+       DimensionKind::kPeriodCounter},
+  };
   return d;
 }
 

@@ -305,7 +305,7 @@ TEST(ConfigErrors, PlaceholderVendorAcceptsOnlyCommonKeys) {
 TEST(ConfigErrors, UnknownTopLevelSectionListsVendors) {
   EXPECT_EQ(error_of("[[losant]]\nname = \"a\"\n"),
             "test.toml:1: losant: unknown vendor or section; valid ones are: global, testvendor, "
-            "othervendor, module");
+            "othervendor, module, price");
 }
 
 TEST(ConfigErrors, TableInsteadOfArrayOfTablesSuggestsTheFix) {

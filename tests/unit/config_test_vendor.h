@@ -45,6 +45,26 @@ inline VendorDescriptor test_vendor_descriptor() {
     s->mode = node.enum_or("mode", {"fast", "full"}, "full");
     return s;
   };
+  d.price_dimensions = {
+      {"usage",
+       "bytes",
+       {{"bytes", 1}, {"kB", 1e3}, {"MB", 1e6}, {"GB", 1e9}},
+       "",
+       "testvendor_usage_bytes_total",
+       DimensionKind::kPeriodCounter},
+      {"requests",
+       "requests",
+       {{"requests", 1}, {"thousand_requests", 1e3}},
+       "",
+       "testvendor_requests_total",
+       DimensionKind::kPeriodCounter},
+      {"vm_hours",
+       "instance_hours",
+       {{"hours", 1}},
+       "flavor",
+       "testvendor_vms_by_flavor",
+       DimensionKind::kGaugeHours},
+  };
   return d;
 }
 
