@@ -89,11 +89,11 @@ struct VendorDescriptor {
   // Optional usage history for `fleet-usage-exporter backfill`. The backfill calls make_scraper()
   // first so that the vendor's authenticator and error decoder are on the client.
   HistorySupport history;
-};
-
   // The usage dimensions [[price]] tables may price, declared next to the families they price;
   // the config checks prices against them (docs/configuration.md).
   std::vector<PriceDimension> price_dimensions;
+};
+
 // Installs the vendor's authenticator on `client`, then calls create(): the one way the engine and
 // the backfill build a scraper.
 std::unique_ptr<Scraper> make_scraper(const VendorDescriptor& vendor, const TargetConfig& target,

@@ -34,8 +34,6 @@ VendorDescriptor losant_vendor() {
   };
   d.create = losant::create_scraper;
   d.history = losant::history_support();
-  return d;
-}
   // What [[price]] tables may price: devices at the period's peak, payloads of the period.
   d.price_dimensions = {
       {"devices",
@@ -51,5 +49,7 @@ VendorDescriptor losant_vendor() {
        "losant_instance_payloads_total",
        DimensionKind::kPeriodCounter},
   };
+  return d;
+}
 
 }  // namespace fue
