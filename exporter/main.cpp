@@ -21,6 +21,7 @@
 #include "exporter/server/listen_socket.h"
 #include "exporter/server/web_config.h"
 #include "exporter/server/web_server.h"
+#include "exporter/spend/spend_metrics.h"
 #include "scrapers/registry.h"
 
 namespace {
@@ -75,6 +76,7 @@ void print_version() {
 int collect_once(Engine& engine) {
   auto result = engine.collect_all(std::nullopt);
   result.metrics.add(engine.self().collect());
+  if (const auto config = engine.config()) result.metrics.add(spend_metrics(*config));
   std::string body;
   serialize_text(result.metrics, body);
   std::cout << body << std::flush;

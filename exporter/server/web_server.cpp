@@ -25,6 +25,7 @@
 #include "exporter/server/landing_page.h"
 #include "exporter/server/listen_socket.h"
 #include "exporter/server/probe_handler.h"
+#include "exporter/spend/spend_metrics.h"
 
 namespace fue {
 namespace {
@@ -381,6 +382,7 @@ void WebServer::serve_metrics(const httplib::Request& req, httplib::Response& re
   MetricView live;
   live.add(engine_.self().collect());
   live.add(collect_process_metrics());
+  if (config) live.add(spend_metrics(*config));  // prices from the config, periods from now
   std::string tail;
   render_exposition(live, format, tail);
   if (openmetrics) tail += "# EOF\n";

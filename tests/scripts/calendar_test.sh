@@ -24,6 +24,7 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(
   "losant_test:*" "notehub_test:*" "thousandeyes_test:*" "golden_cases_test:*"
   "backfill_history_test:*" "backfill_e2e_test:*" "dashboards_e2e_test:*"
+  "spend_e2e_test:*ThePeriod*"
 )
 
 # The fake clock is proven to apply before any suite result is trusted.

@@ -12,6 +12,7 @@
 #include "exporter/engine/self_metrics.h"
 #include "exporter/metrics/process_metrics.h"
 #include "exporter/metrics/serializer.h"
+#include "exporter/spend/spend_metrics.h"
 #include "scrapers/registry.h"
 #include "tests/support/real_stack.h"
 
@@ -158,6 +159,12 @@ std::vector<std::string> produced_expositions() {
   std::string process;  // the process_* families /metrics adds
   serialize_text(collect_process_metrics(), process);
   texts.push_back(std::move(process));
+  std::string spend;  // the spend families of the demo's prices, at a pinned instant
+  serialize_text(spend_metrics(load_config(std::string(FUE_SOURCE_DIR) + "/config/demo.toml",
+                                           builtin_vendors()),
+                               1795161600),
+                 spend);
+  texts.push_back(std::move(spend));
   return texts;
 }
 

@@ -16,7 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 const std::regex kPrefixed(
-    "(fleet_usage_exporter|process|losant|notehub|thousandeyes|koophone|kakaocloud_bcs)_[a-z0-9_]"
+    "(fleet_usage_exporter|fleet_usage(?!_exporter)|process|losant|notehub|thousandeyes|koophone|"
+    "kakaocloud_bcs)_[a-z0-9_]"
     "+");
 
 std::set<std::string> type_lines(const std::string& exposition) {
