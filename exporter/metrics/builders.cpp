@@ -4,6 +4,12 @@
 
 namespace fue {
 
+MetricFamily& state_set_family(MetricSet& set, std::string_view name, std::string_view help,
+                               std::vector<std::string> label_names) {
+  label_names.emplace_back(name);
+  return set.gauge(name, help, std::move(label_names));
+}
+
 void add_state_set(MetricFamily& family, std::span<const std::string_view> labels,
                    std::span<const std::string_view> known_states, std::string_view current,
                    UnknownState policy) {

@@ -17,6 +17,11 @@ enum class UnknownState {
   kKeepAsIs,      // add a sample for the raw value, set to 1, besides the known states at 0
 };
 
+// A StateSet family: a gauge whose last label, the state, is named as the family itself, as
+// OpenMetrics requires; the OpenMetrics serialiser types it stateset, the text format gauge.
+MetricFamily& state_set_family(MetricSet& set, std::string_view name, std::string_view help,
+                               std::vector<std::string> label_names);
+
 // OpenMetrics StateSet shape: one sample per known state, 1 for `current`, 0 for the others.
 // The family's last label is the state label; `labels` holds the values before it.
 void add_state_set(MetricFamily& family, std::span<const std::string_view> labels,

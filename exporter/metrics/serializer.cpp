@@ -245,9 +245,19 @@ bool all_ones(const MetricFamily& f) {
   return !f.samples().empty();
 }
 
+// A StateSet as add_state_set() builds it: a gauge whose last label is the family's own name
+// (as OpenMetrics requires of a state label) and whose values are all 0 or 1.
+bool is_state_set(const MetricFamily& f) {
+  if (f.label_names().empty() || f.label_names().back() != f.name() || f.empty()) return false;
+  for (const auto& s : f.samples())
+    if (s.value != 0 && s.value != 1) return false;
+  return true;
+}
+
 // The OpenMetrics family name and type of `f`: counters lose _total (a counter not named *_total
-// stays unknown); with `info`, a gauge *_info whose values are all 1 is an info (and loses _info).
-std::pair<std::string_view, std::string_view> om_name_and_type(const MetricFamily& f, bool info) {
+// stays unknown); with `typed` (a scrape), a gauge *_info whose values are all 1 is an info (and
+// loses _info), and a gauge shaped as a StateSet is a stateset.
+std::pair<std::string_view, std::string_view> om_name_and_type(const MetricFamily& f, bool typed) {
   std::string_view name = f.name();
   switch (f.type()) {
     case MetricType::kCounter:
@@ -255,10 +265,11 @@ std::pair<std::string_view, std::string_view> om_name_and_type(const MetricFamil
       name.remove_suffix(6);
       return {name, "counter"};
     case MetricType::kGauge:
-      if (info && name.ends_with("_info") && all_ones(f)) {
+      if (typed && name.ends_with("_info") && all_ones(f)) {
         name.remove_suffix(5);
         return {name, "info"};
       }
+      if (typed && is_state_set(f)) return {name, "stateset"};
       return {name, "gauge"};
     case MetricType::kUntyped:
       return {name, "unknown"};
@@ -282,7 +293,7 @@ void write_om_header(const MetricFamily& f, std::string_view help_note, bool scr
   out += ' ';
   out += type;
   out += '\n';
-  if (!scrape) return;
+  if (!scrape || type == "stateset") return;  // a StateSet's unit must be empty
   for (std::string_view unit : {"seconds", "bytes"}) {
     if (name.size() > unit.size() && name.ends_with(unit) &&
         name[name.size() - unit.size() - 1] == '_') {

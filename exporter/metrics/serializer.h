@@ -18,8 +18,10 @@ void serialize_text(const MetricSet& set, std::string& out);
 // The same for several sets' families, each name's families under one HELP and TYPE.
 void serialize_text(const MetricView& view, std::string& out);
 // OpenMetrics 1.0 text for a scrape, ending with "# EOF": counters under their name without
-// _total, gauges named *_info whose values are all 1 as info, # UNIT for names ending in
-// _seconds or _bytes. Samples keep their names, so Prometheus stores what the text format gives.
+// _total, gauges named *_info whose values are all 1 as info, gauges shaped as a StateSet (last
+// label named as the family, values 0 or 1; see add_state_set) as stateset, # UNIT for names
+// ending in _seconds or _bytes. Samples keep their names and labels, so Prometheus stores what
+// the text format gives (where a StateSet is a gauge, per OpenMetrics' compatibility rules).
 void serialize_openmetrics(const MetricView& view, std::string& out);
 // OpenMetrics text with a timestamp (seconds) on every sample, for backfill. Ends with "# EOF"
 // only when `terminate` is set, so several blocks can be written in sequence.

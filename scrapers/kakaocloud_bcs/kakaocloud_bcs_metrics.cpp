@@ -45,34 +45,27 @@ void emit_fleet(const std::vector<Vm>& vms, MetricSet& out) {
   };
   count_by(
       vms, [](const Vm& v) -> const std::string& { return v.vm_state; }, kStates,
-      family("vm_state",
-             "BCS instances per state code (field vm_state, lower-cased; undocumented values "
-             "kept as they come), split by platform flags is_hadoop and is_k8se."));
+      family("vm_state", "BCS instances per vm_state (lower-cased), split by platform flags."));
   count_by(
       vms, [](const Vm& v) -> const std::string& { return v.status; }, kStates,
       family("status",
-             "BCS instances per detailed status (field status, lower-cased), split by "
-             "platform flags is_hadoop and is_k8se."));
+             "BCS instances per detailed status (lower-cased), split by platform flags."));
   count_by(
       vms, [](const Vm& v) -> const std::string& { return v.flavor; }, {},
       family("flavor", "BCS instances per flavor (field flavor.name), split by platform flags."));
   count_by(
       vms, [](const Vm& v) -> const std::string& { return v.instance_type; }, kInstanceTypes,
       family("instance_type",
-             "BCS instances per instance type vm, bm or gpu (field instance_type), split by "
-             "platform flags."));
+             "BCS instances per instance_type (vm, bm, gpu), split by platform flags."));
   count_by(
       vms, [](const Vm& v) -> const std::string& { return v.availability_zone; }, kZones,
-      family("availability_zone",
-             "BCS instances per availability zone (field availability_zone), split by "
-             "platform flags."));
+      family("availability_zone", "BCS instances per availability zone, split by platform flags."));
 }
 
 void emit_per_vm(const std::vector<Vm>& vms, MetricSet& out, SeriesCap& cap) {
-  auto& state = out.gauge("kakaocloud_bcs_instance_vm_state",
-                          "State code of one BCS instance (StateSet: 1 for the current vm_state; "
-                          "an undocumented value appears as its own sample).",
-                          {"instance_id", "vm_state"});
+  auto& state = state_set_family(
+      out, "kakaocloud_bcs_instance_vm_state",
+      "vm_state of one BCS instance (StateSet: 1 for the current state).", {"instance_id"});
   auto& info = out.gauge("kakaocloud_bcs_instance_info", "BCS instance identity; always 1.",
                          {"instance_id", "name", "flavor", "image", "instance_type",
                           "availability_zone", "private_ip"});

@@ -126,20 +126,19 @@ void emit_backup(const std::vector<Phone>& phones, MetricSet& out) {
 
 void emit_per_phone(const std::vector<Phone>& phones, bool with_backup, MetricSet& out,
                     SeriesCap& cap) {
-  auto& state = out.gauge("koophone_instance_running_status",
-                          "Running status of one cloud phone (StateSet: 1 for the current state).",
-                          {"instance_id", "running_status"});
+  auto& state = state_set_family(out, "koophone_instance_running_status",
+                                 "Running status of one cloud phone (StateSet: 1 for the current "
+                                 "state).",
+                                 {"instance_id"});
   auto& info =
       out.gauge("koophone_instance_info", "Cloud phone identity; always 1.",
                 {"instance_id", "instance_name", "sku", "project_id", "project_name", "region"});
-  auto& backup = out.gauge("koophone_instance_last_backup_timestamp_seconds",
-                           "When the backup status of one cloud phone last changed (field "
-                           "backup_time), Unix seconds.",
-                           {"instance_id"});
-  auto& restore = out.gauge("koophone_instance_last_restore_timestamp_seconds",
-                            "When the restore status of one cloud phone last changed (field "
-                            "restore_time), Unix seconds.",
-                            {"instance_id"});
+  auto& backup =
+      out.gauge("koophone_instance_last_backup_timestamp_seconds",
+                "When the backup status of one cloud phone last changed.", {"instance_id"});
+  auto& restore =
+      out.gauge("koophone_instance_last_restore_timestamp_seconds",
+                "When the restore status of one cloud phone last changed.", {"instance_id"});
   state.expect(phones.size() * kRunning.size());
   info.expect(phones.size());
   for (const auto& p : phones) {

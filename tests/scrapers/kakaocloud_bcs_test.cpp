@@ -235,7 +235,7 @@ TEST(KakaoCloudBcsRules, PerVmSeriesAreAStateSetInfoAndCreationTimeUnderTheCap) 
   const std::string text = test::text_of(set);
   auto state = [&](const std::string& id, const std::string& s) {
     return test::sample_value(text, "kakaocloud_bcs_instance_vm_state{instance_id=\"" + id +
-                                        "\",vm_state=\"" + s + "\"}");
+                                        "\",kakaocloud_bcs_instance_vm_state=\"" + s + "\"}");
   };
   EXPECT_EQ(state("a", "stopped"), 1) << text;
   EXPECT_EQ(state("a", "active"), 0);

@@ -332,7 +332,7 @@ TEST(KoophoneRules, PerPhoneSeriesAreAStateSetAndInfoUnderTheCap) {
   const std::string text = test::text_of(set);
   auto state = [&](const std::string& id, const std::string& s) {
     return test::sample_value(text, "koophone_instance_running_status{instance_id=\"" + id +
-                                        "\",running_status=\"" + s + "\"}");
+                                        "\",koophone_instance_running_status=\"" + s + "\"}");
   };
   EXPECT_EQ(state("a", "going_offline"), 1) << text;
   EXPECT_EQ(state("a", "running"), 0);

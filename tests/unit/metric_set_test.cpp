@@ -158,6 +158,32 @@ TEST(MetricView, OpenMetricsForAScrapeTypesInfoCountersAndUnits) {
             "size_bytes 7\n# EOF\n");
 }
 
+// A StateSet (state label named as the family, values 0 or 1) is typed stateset in OpenMetrics,
+// without a unit, and stays a gauge with the same samples in the text format.
+TEST(MetricView, OpenMetricsTypesAStateSetAndTextKeepsAGauge) {
+  auto set = std::make_shared<MetricSet>();
+  const std::string_view id[] = {"a"};
+  const std::string_view states[] = {"on", "off"};
+  add_state_set(state_set_family(*set, "x_state", "S.", {"id"}), id, states, "off");
+  set->gauge("y_state", "Not a StateSet: a value is 2.", {"id", "y_state"}).add({"a", "b"}, 2);
+  set->gauge("z_seconds", "Not a StateSet: no state label.", {"id"}).add({"a"}, 1);
+  MetricView view;
+  view.add(set);
+  std::string om, text;
+  serialize_openmetrics(view, om);
+  serialize_text(view, text);
+  EXPECT_EQ(om,
+            "# HELP x_state S.\n# TYPE x_state stateset\n"
+            "x_state{id=\"a\",x_state=\"on\"} 0\nx_state{id=\"a\",x_state=\"off\"} 1\n"
+            "# HELP y_state Not a StateSet: a value is 2.\n# TYPE y_state gauge\n"
+            "y_state{id=\"a\",y_state=\"b\"} 2\n"
+            "# HELP z_seconds Not a StateSet: no state label.\n# TYPE z_seconds gauge\n"
+            "# UNIT z_seconds seconds\nz_seconds{id=\"a\"} 1\n# EOF\n");
+  EXPECT_NE(text.find("# TYPE x_state gauge\nx_state{id=\"a\",x_state=\"on\"} 0\n"),
+            std::string::npos)
+      << text;
+}
+
 // The lean serialiser must say exactly what prometheus-cpp's own TextSerializer says.
 TEST(MetricSet, MatchesPrometheusCppTextSerializer) {
   MetricSet set(Labels{{"target", "t\"1"}});
