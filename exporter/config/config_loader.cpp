@@ -128,7 +128,7 @@ TargetConfig parse_target_table(ConfigNode& node, const VendorDescriptor& d,
   t.groups = parse_groups(node, d);
   t.per_resource_series = node.bool_or("per_resource_series", t.per_resource_series);
   t.max_resources = static_cast<size_t>(
-      node.int_or("max_resources", static_cast<int64_t>(t.max_resources), 0, 10'000'000));
+      node.int_or("max_resources", static_cast<int64_t>(d.default_max_resources), 0, 10'000'000));
   t.http = parse_http(node);
   if (d.parse_settings) t.settings = d.parse_settings(node);
   node.reject_unknown_keys();

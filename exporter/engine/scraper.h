@@ -78,6 +78,8 @@ struct VendorDescriptor {
   std::string display_name;      // e.g. "Blues Notehub"
   std::string default_base_url;  // used when a target sets no base_url
   std::vector<MetricGroup> groups;
+  // max_resources of a target that sets none: bounds the default config's series per resource.
+  size_t default_max_resources = 5000;
   http::RateLimitHeaders rate_limit_headers;
   // Reads the vendor's own keys of one target table. Common keys are already read.
   std::function<std::shared_ptr<const VendorSettings>(config::ConfigNode& node)> parse_settings;

@@ -4,6 +4,7 @@
 
 #include "exporter/metrics/builders.h"
 #include "exporter/metrics/metric_set.h"
+#include "scrapers/losant/losant_metrics_limits.h"
 #include "scrapers/losant/losant_model.h"
 
 namespace fue::losant {
@@ -25,15 +26,15 @@ class MetricEmitter {
   void notebook(const std::string& id, const NotebookUsage& n);
   void payloads(const std::string& id, const PayloadUsage& p, const std::string& resolution,
                 bool include_non_billable);
-  void summaries(const std::string& id, const std::vector<ResourceSummary>& resources);
-  void resource(const std::string& id, const ResourceSummary& r);
+  // `org_defaults`: the instance's orgDefaultLimitConfig, or null when it was not read.
+  void summaries(const std::string& id, const std::vector<ResourceSummary>& resources,
+                 const NumberMap* org_defaults);
+  void resource(const std::string& id, const ResourceSummary& r, const NumberMap* org_defaults);
+  void resource_usage(const std::vector<std::string>& row, const ResourceSummary& r);
 
   MetricSet& out_;
   SeriesCap& cap_;
   bool per_resource_;
 };
-
-// "apiToken" -> "api_token": Losant's camelCase field stems as label values.
-std::string snake_case(std::string_view camel);
 
 }  // namespace fue::losant

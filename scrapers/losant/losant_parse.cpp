@@ -55,6 +55,7 @@ InstanceInfo parse_instance(const json& body) {
   info.audit_logging = fue::json::opt_bool(o, "allowAuditLogging");
   info.created_unix = opt_time(o, "creationDate");
   info.limits = numbers_of(fue::json::object_or_empty(o, "limits"));
+  info.org_default_limits = numbers_of(fue::json::object_or_empty(o, "orgDefaultLimitConfig"));
   for (const auto& m : fue::json::array_or_empty(o, "members")) {
     if (!m.is_object()) continue;
     ++info.members_by_role[fue::json::opt_string(m, "role").value_or("unknown")];

@@ -25,6 +25,8 @@ VendorDescriptor losant_vendor() {
       {losant::kHistoricalSummariesGroup, true,
        "GET /instances/{id}/historicalSummaries: per-organization/application usage (paged)"},
   };
+  // About 40 series an organization or application (one per object kind): 200 of them by default.
+  d.default_max_resources = 200;
   // Losant documents no rate-limit headers; 429 is handled by the shared client's Retry-After
   // logic.
   d.parse_settings = losant::parse_settings;

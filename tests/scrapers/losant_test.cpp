@@ -279,7 +279,7 @@ TEST_F(ResourceRules, CountSuffixesBecomeKindsAndStoresBecomeBytes) {
   EXPECT_EQ(sample_value(text, series("losant_resource_storage_bytes", R"(store="data_table")")),
             0.5 * 1048576);
   EXPECT_EQ(sample_value(text, series("losant_resource_proration_ratio")), 0.75);
-  EXPECT_EQ(sample_value(text, series("losant_resource_limit", R"(resource="device")")), 500);
+  EXPECT_EQ(sample_value(text, series("losant_resource_limit", R"(kind="device")")), 500);
   EXPECT_EQ(sample_value(text, series("losant_resource_payloads_by_source_total",
                                       R"(category="mqtt",source="device.mqttIn")")),
             400);
@@ -299,6 +299,69 @@ TEST_F(ResourceRules, PerResourceSeriesOffKeepsOnlyTheCountByType) {
                 text, R"(losant_instance_resources{instance_id="i",resource_type="organization"})"),
             0);
   EXPECT_EQ(text.find("losant_resource_info"), std::string::npos);
+}
+
+// Losant's limits mix units under one key set: each family holds one unit, in base units, with a
+// snake_case kind; a resource's limit equal to the org default is said once, on the instance.
+TEST(LosantLimits, SplitByUnitInBaseUnitsAndOrgDefaultsSaidOnce) {
+  MetricSet set;
+  SeriesCap cap(true, 100);
+  losant::MetricEmitter emitter(set, cap, true);
+  losant::InstanceData d;
+  d.id = "i";
+  d.info = losant::InstanceInfo{};
+  d.info->limits = {{"apitoken", 5},       {"dataTTL", 86400},
+                    {"storage", 2048},     {"notebookMinutesPerMonth", 930},
+                    {"systemInterval", 5}, {"payload", 75000000},
+                    {"newThingXML", 3}};
+  d.info->org_default_limits = {{"device", 500}, {"storage", 1024}, {"notebookMinutesPerRun", 2}};
+  d.info->mfa_mode = "adminRequired";
+  losant::ResourceSummary r;
+  r.resource_type = "organization";
+  r.resource_id = "o";
+  r.limits = {{"device", 500}, {"storage", 4096}, {"notebookMinutesPerRun", 3}};
+  d.summaries = std::vector<losant::ResourceSummary>{r};
+  emitter.instance(d, "day", false);
+  const std::string text = text_of(set);
+  auto instance = [&](const std::string& family, const std::string& kind) {
+    return sample_value(text, family + R"({instance_id="i",kind=")" + kind + R"("})");
+  };
+  EXPECT_EQ(instance("losant_instance_limit", "api_token"), 5) << text;
+  EXPECT_EQ(instance("losant_instance_limit", "payload"), 75000000);
+  EXPECT_EQ(instance("losant_instance_limit", "new_thing_xml"), 3) << "a new key is a count";
+  EXPECT_EQ(instance("losant_instance_limit_seconds", "data_ttl"), 86400);
+  EXPECT_EQ(instance("losant_instance_limit_seconds", "system_interval"), 5);
+  EXPECT_EQ(instance("losant_instance_limit_seconds", "notebook_execution_per_month"), 930 * 60);
+  EXPECT_EQ(instance("losant_instance_limit_bytes", "storage"), 2048);
+  EXPECT_EQ(instance("losant_instance_limit", "storage"), std::nullopt) << "one unit per family";
+  EXPECT_EQ(instance("losant_instance_org_default_limit", "device"), 500);
+  EXPECT_EQ(instance("losant_instance_org_default_limit_bytes", "storage"), 1024);
+  EXPECT_EQ(instance("losant_instance_org_default_limit_seconds", "notebook_execution_per_run"),
+            120);
+  const std::string resource = R"({instance_id="i",resource_type="organization",resource_id="o",)";
+  EXPECT_EQ(sample_value(text, "losant_resource_limit" + resource + R"(kind="device"})"),
+            std::nullopt)
+      << "equal to the org default";
+  EXPECT_EQ(sample_value(text, "losant_resource_limit_bytes" + resource + R"(kind="storage"})"),
+            4096);
+  EXPECT_EQ(sample_value(text, "losant_resource_limit_seconds" + resource +
+                                   R"(kind="notebook_execution_per_run"})"),
+            180);
+  // The MFA mode is a StateSet in snake_case, its state label named as the family.
+  EXPECT_EQ(sample_value(text, R"(losant_instance_mfa_mode{instance_id="i",)"
+                               R"(losant_instance_mfa_mode="admin_required"})"),
+            1);
+  EXPECT_EQ(sample_value(text, R"(losant_instance_mfa_mode{instance_id="i",)"
+                               R"(losant_instance_mfa_mode="not_required"})"),
+            0);
+}
+
+TEST(LosantLimits, SnakeCaseSplitsWordsAndAcronyms) {
+  EXPECT_EQ(losant::snake_case("apiToken"), "api_token");
+  EXPECT_EQ(losant::snake_case("dataTTL"), "data_ttl");
+  EXPECT_EQ(losant::snake_case("newThingXMLValue"), "new_thing_xml_value");
+  EXPECT_EQ(losant::snake_case("mqtt"), "mqtt");
+  EXPECT_EQ(losant::limit_key("applicationcertificate").kind, "application_certificate");
 }
 
 }  // namespace

@@ -192,6 +192,8 @@ class Losant {
     static const char* modes[] = {"notRequired", "adminRequired", "required"};
     o["mfaMode"] = modes[pick(k.seed, salt, 1, 0, 2)];
     o["allowAuditLogging"] = pick(k.seed, salt, 2, 0, 1) == 1;
+    // New organizations get the plan limits the historical summaries carry (orgDefaultLimitConfig).
+    o["orgDefaultLimitConfig"] = o["limits"];
     o["limits"]["device"] = std::max<int64_t>(1000, (k.fleet_size * 2 + 999) / 1000 * 1000);
     return o;
   }
