@@ -23,7 +23,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Every query is scoped to the selected exporters; `cluster` matches series without that label
 # too when "All" (.*) is selected, so it is harmless where Prometheus has no cluster label.
 SCOPE = 'cluster=~"$cluster",job=~"$job",instance=~"$instance"'
-METRIC = re.compile(r"\b((?:fleet_usage_exporter|losant|notehub|thousandeyes|koophone|kakaocloud_bcs)_[a-z0-9_]+)(\{\}|\{)?")
+# Not a label name: a StateSet's state label is named as its family (name!="x" is a matcher).
+METRIC = re.compile(r"\b((?:fleet_usage_exporter|losant|notehub|thousandeyes|koophone|kakaocloud_bcs)_[a-z0-9_]+)(?![a-z0-9_])(?![=!])(\{\}|\{)?")
 
 
 def scope(expr):
@@ -455,7 +456,7 @@ def losant():
     L.add(stat("Devices", "Devices on the latest day, over the selected instances.",
                [f"sum(losant_instance_devices{{{s}}})"], "short"), 6, 5)
     L.add(gauge("Devices against plan limit", "Devices per instance divided by the instance's device limit.",
-                [(f'losant_instance_devices{{{s}}} / on(target, instance_id) (losant_instance_limit{{{s},resource="device"}} > 0)', "{{instance_id}}")]), 6, 5)
+                [(f'losant_instance_devices{{{s}}} / on(target, instance_id) (losant_instance_limit{{{s},kind="device"}} > 0)', "{{instance_id}}")]), 6, 5)
     L.add(stat("Created on the latest day", "Devices created on the latest day.",
                [f"sum(losant_instance_devices_created_latest_day{{{s}}})"], "short"), 6, 5)
     L.add(stat("Deleted on the latest day", "Devices deleted on the latest day.",
@@ -491,13 +492,14 @@ def losant():
                    "short"), 12, 8)
     L.row("Usage against plan limits")
     L.add(bargauge("Usage against plan limits", "Each figure divided by the instance's limit: devices, billable payloads this month, notebook minutes this month, members.",
-                   [(f'losant_instance_devices{{{s}}} / on(target, instance_id) (losant_instance_limit{{{s},resource="device"}} > 0)', "devices {{instance_id}}"),
-                    (f'losant_instance_payloads_total{{{s}}} / on(target, instance_id) group_left() (losant_instance_limit{{{s},resource="payload"}} > 0)', "payloads ({{payload_scope}}) {{instance_id}}"),
-                    (f'losant_instance_notebook_execution_seconds_total{{{s}}} / on(target, instance_id) (60 * losant_instance_limit{{{s},resource="notebookMinutesPerMonth"}} > 0)', "notebook minutes {{instance_id}}"),
-                    (f'sum by (target, instance_id) (losant_instance_members{{{s}}}) / on(target, instance_id) (losant_instance_limit{{{s},resource="member"}} > 0)', "members {{instance_id}}")],
+                   [(f'losant_instance_devices{{{s}}} / on(target, instance_id) (losant_instance_limit{{{s},kind="device"}} > 0)', "devices {{instance_id}}"),
+                    (f'losant_instance_payloads_total{{{s}}} / on(target, instance_id) group_left() (losant_instance_limit{{{s},kind="payload"}} > 0)', "payloads ({{payload_scope}}) {{instance_id}}"),
+                    (f'losant_instance_notebook_execution_seconds_total{{{s}}} / on(target, instance_id) (losant_instance_limit_seconds{{{s},kind="notebook_execution_per_month"}} > 0)', "notebook minutes {{instance_id}}"),
+                    (f'sum by (target, instance_id) (losant_instance_members{{{s}}}) / on(target, instance_id) (losant_instance_limit{{{s},kind="member"}} > 0)', "members {{instance_id}}")],
                    "percentunit", max_=1, thresholds=[(None, "green"), (0.8, "orange"), (0.95, "red")]), 24, 10)
-    L.add(table("Plan limits", "Every limit of the selected instances, in Losant's units.",
-                [f"losant_instance_limit{{{s}}}"], "short"), 12, 8)
+    L.add(table("Plan limits", "Every limit of the selected instances: counts, bytes and seconds.",
+                [f"losant_instance_limit{{{s}}}", f"losant_instance_limit_bytes{{{s}}}",
+                 f"losant_instance_limit_seconds{{{s}}}"], "short"), 12, 8)
     L.add(table("Top resources by billable payloads", "Organizations and applications with the most billable payloads this period.",
                 [f'topk($topn, losant_resource_payloads_total{{{s},billing="billable"}} * on(target, instance_id, resource_type, resource_id) group_left(resource_name) losant_resource_info{{{s}}})'],
                 "short"), 12, 8)
@@ -643,7 +645,7 @@ def thousandeyes():
                 [f"topk($topn, thousandeyes_enterprise_agent_units_used_total{{{g}}})"], "short"), 24, 10)
     L.row("API budget")
     L.add(timeseries("Rate budget left", "X-Organization-Rate-Limit-Remaining divided by the limit, after the last request.",
-                     [(f"thousandeyes_rate_limit_remaining{{{o}}} / (thousandeyes_rate_limit_limit{{{o}}} > 0)", "{{target}} {{query_aid}}")],
+                     [(f"thousandeyes_rate_limit_remaining{{{o}}} / (thousandeyes_rate_limit_requests{{{o}}} > 0)", "{{target}} {{query_aid}}")],
                      "percentunit", min_=0, max_=1), 12, 7)
     L.add(table("Units groups available", "1 when the units breakdown answers (usage-based pricing), 0 while it is closed after a 403/404.",
                 [f"thousandeyes_metric_group_available{{{o}}}"], "none"), 12, 7)
@@ -706,7 +708,7 @@ def koophone():
                [(f"time() - koophone_last_restore_timestamp_seconds{{{t}}}", "{{target}}")], "s", graph=False), 4, 8)
     L.row("Phones")
     L.add(table("Phones not running", "Phones whose current running status is not running (per-phone series, capped by max_resources).",
-                [f'(koophone_instance_running_status{{{t},running_status!="running"}} == 1) * on(target, instance_id) group_left(instance_name, sku, region) koophone_instance_info{{{t},region=~"$region"}}'],
+                [f'(koophone_instance_running_status{{{t},koophone_instance_running_status!="running"}} == 1) * on(target, instance_id) group_left(instance_name, sku, region) koophone_instance_info{{{t},region=~"$region"}}'],
                 "none"), 24, 10)
     return dashboard(
         "fue-koophone", "Fleet usage exporter / KooPhone",
@@ -753,7 +755,7 @@ def kakaocloud_bcs():
                      "short"), 24, 8)
     L.row("VMs")
     L.add(table("VMs in error or stuck", "Per-VM view (per_resource_series, capped by max_resources) of the instances not in a steady state.",
-                [f'(kakaocloud_bcs_instance_vm_state{{{tt},vm_state!~"{steady}"}} == 1) * on(target, instance_id) group_left(name, flavor, instance_type, availability_zone, private_ip) kakaocloud_bcs_instance_info{{{tt},availability_zone=~"$availability_zone"}}'],
+                [f'(kakaocloud_bcs_instance_vm_state{{{tt},kakaocloud_bcs_instance_vm_state!~"{steady}"}} == 1) * on(target, instance_id) group_left(name, flavor, instance_type, availability_zone, private_ip) kakaocloud_bcs_instance_info{{{tt},availability_zone=~"$availability_zone"}}'],
                 "none"), 24, 10)
     L.add(table("Oldest VMs", "The N oldest instances by creation time.",
                 [f'bottomk($topn, kakaocloud_bcs_instance_created_timestamp_seconds{{{tt}}} * on(target, instance_id) group_left(name, flavor, availability_zone) kakaocloud_bcs_instance_info{{{tt},availability_zone=~"$availability_zone"}}) * 1000'],

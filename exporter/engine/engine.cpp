@@ -99,9 +99,8 @@ std::shared_ptr<const ExporterConfig> Engine::config() const {
 
 namespace {
 
-constexpr std::string_view kCacheNote =
-    " Targets with a min_interval serve their last collection until it expires; its age is "
-    "fleet_usage_exporter_target_data_age_seconds.";
+// Short, so that HELP stays under 120 characters; the age is in target_data_age_seconds.
+constexpr std::string_view kCacheNote = " May be cached up to min_interval.";
 
 // Collects `runners` concurrently and merges their good results.
 Engine::Result collect(const std::vector<std::shared_ptr<TargetRunner>>& runners, WorkerPool& pool,

@@ -271,9 +271,8 @@ void add_per_target_breakdowns(const std::map<Key, TargetStats>& targets, Metric
                                MetricType::kHistogram, {"vendor", "target", "endpoint"});
   auto& listings =
       set.gauge("fleet_usage_exporter_listing_resources",
-                "Resources the last collection's paginated listings of the target found: the "
-                "unique ones listed (source=\"listed\") and the total the vendor reported "
-                "(source=\"reported\", when it reports one). They differ on an incomplete listing.",
+                "Resources the last listings found (source=\"listed\") and the vendor reported "
+                "(source=\"reported\").",
                 {"vendor", "target", "endpoint", "source"});
   for (const auto& [key, s] : targets) {
     for (const auto& [endpoint, l] : s.listings) {

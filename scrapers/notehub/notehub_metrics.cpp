@@ -5,19 +5,15 @@
 namespace fue::notehub {
 namespace {
 
-// Every usage HELP says how the counter behaves, since it is not a lifetime total.
-constexpr const char* kPeriod =
-    " in the current Notehub usage period (day, week or month per `period`) to date; resets to 0 "
-    "when a new period starts, like a counter reset, so increase() and rate() work.";
+// Every usage HELP says the counter is not a lifetime total (docs/metrics.md says how it resets).
+constexpr const char* kPeriod = ", usage period to date.";
 
 std::string help(const std::string& what) { return what + kPeriod; }
 
 MetricFamily& usage_devices(MetricSet& out) {
-  return out.gauge(
-      "notehub_usage_devices",
-      "Devices counted by a usage endpoint in the current period (total_devices, or "
-      "the sum of device_count for data); devices with activity, not provisioned ones.",
-      {"project", "endpoint"});
+  return out.gauge("notehub_usage_devices",
+                   "Devices with activity this usage period, per usage endpoint.",
+                   {"project", "endpoint"});
 }
 
 void put(MetricFamily& f, std::initializer_list<std::string_view> labels, const Sum& s) {
@@ -29,62 +25,49 @@ void emit_project(const std::string& p, const ScopeUsage& u, MetricSet& out) {
     const std::initializer_list<std::string_view> l = {p, transport};
     const std::vector<std::string> names = {"project", "transport"};
     out.counter("notehub_data_bytes_total",
-                help("Bytes moved by the project's devices over this transport (total_bytes)"),
-                names)
+                help("Bytes moved by the project's devices, by transport"), names)
         .add(l, d.total_bytes.value.value_or(0));
     put(out.counter("notehub_data_uplink_bytes_total",
-                    help("Bytes sent from devices to Notehub (uplink_bytes, formerly bytes_sent)"),
-                    names),
+                    help("Bytes sent from devices to Notehub (uplink_bytes)"), names),
         l, d.uplink_bytes);
     put(out.counter("notehub_data_downlink_bytes_total",
-                    help("Bytes sent from Notehub to devices (downlink_bytes, formerly "
-                         "bytes_received)"),
-                    names),
+                    help("Bytes sent from Notehub to devices (downlink_bytes)"), names),
         l, d.downlink_bytes);
     put(out.counter("notehub_data_billable_bytes_total",
-                    help("Billable bytes of packet-based transports (billable_bytes_total)"),
-                    names),
+                    help("Billable bytes of packet transports"), names),
         l, d.billable_bytes);
     put(out.counter("notehub_data_uplink_packets_total",
-                    help("Uplink packets of packet-based transports (uplink_packets)"), names),
+                    help("Uplink packets of packet transports"), names),
         l, d.uplink_packets);
     put(out.counter("notehub_data_downlink_packets_total",
-                    help("Downlink packets of packet-based transports (downlink_packets)"), names),
+                    help("Downlink packets of packet transports"), names),
         l, d.downlink_packets);
     out.gauge("notehub_data_devices",
-              "Devices with data usage over this transport in the current period (device_count).",
-              names)
+              "Devices with data usage this usage period, by transport (device_count).", names)
         .add(l, d.devices.value.value_or(0));
   }
   if (const auto& e = u.events) {
     const std::initializer_list<std::string_view> l = {p};
     const std::vector<std::string> names = {"project"};
-    out.counter("notehub_events_total",
-                help("Events routed to Notehub, platform events included "
-                     "(total_events)"),
+    out.counter("notehub_events_total", help("Events routed to Notehub, platform events included"),
                 names)
         .add(l, e->total.value.value_or(0));
     put(out.counter("notehub_billable_events_total",
-                    help("Billable events, i.e. all but platform events (billable_events)"), names),
+                    help("Billable events (all but platform events)"), names),
         l, e->billable);
     out.counter("notehub_platform_events_total",
-                help("Unbilled platform events in _log, _session, _health, _geolocate "
-                     "(platform_events)"),
-                names)
+                help("Unbilled platform events (_log, _session, _health, _geolocate)"), names)
         .add(l, e->platform.value.value_or(0));
     out.counter("notehub_watchdog_events_total",
-                help("Billed events Notehub made for lapsed device watchdogs (watchdog_events)"),
-                names)
+                help("Billed events Notehub made for lapsed device watchdogs"), names)
         .add(l, e->watchdog.value.value_or(0));
-    put(out.counter("notehub_reboots_total", help("Device reboots from _health.qo (total_reboots)"),
+    put(out.counter("notehub_reboots_total", help("Device reboots (from _health.qo)"), names), l,
+        e->reboots);
+    put(out.counter("notehub_firmware_updates_total", help("Firmware updates (from _health.qo)"),
                     names),
-        l, e->reboots);
-    put(out.counter("notehub_firmware_updates_total",
-                    help("Firmware updates from _health.qo (total_fw_updates)"), names),
         l, e->fw_updates);
     if (!e->notefiles.empty()) {
-      auto& notefiles = out.counter("notehub_notefile_events_total",
-                                    help("Events per notefile (notefiles, with include_notefiles)"),
+      auto& notefiles = out.counter("notehub_notefile_events_total", help("Events per notefile"),
                                     {"project", "notefile"});
       for (const auto& [notefile, n] : e->notefiles) notefiles.add({p, notefile}, n);
     }
@@ -93,24 +76,19 @@ void emit_project(const std::string& p, const ScopeUsage& u, MetricSet& out) {
   if (const auto& s = u.sessions) {
     const std::initializer_list<std::string_view> l = {p};
     const std::vector<std::string> names = {"project"};
-    out.counter("notehub_sessions_total", help("Device sessions with Notehub (sessions)"), names)
+    out.counter("notehub_sessions_total", help("Device sessions with Notehub"), names)
         .add(l, s->sessions.value.value_or(0));
-    out.counter(
-           "notehub_first_sync_sessions_total",
-           help("Sessions that were a device's first sync in the bucket (first_sync_sessions)"),
-           names)
+    out.counter("notehub_first_sync_sessions_total",
+                help("Sessions that were a device's first sync"), names)
         .add(l, s->first_sync.value.value_or(0));
-    put(out.counter("notehub_tls_sessions_total", help("Sessions that used TLS (tls_sessions)"),
-                    names),
-        l, s->tls);
-    out.counter("notehub_session_bytes_total",
-                help("Bytes moved over the sessions (sessions total_bytes)"), names)
+    put(out.counter("notehub_tls_sessions_total", help("Sessions that used TLS"), names), l,
+        s->tls);
+    out.counter("notehub_session_bytes_total", help("Bytes moved over the sessions"), names)
         .add(l, s->bytes.value.value_or(0));
     if (!s->by_transport.empty()) {
       auto& by_transport =
           out.counter("notehub_transport_sessions_total",
-                      help("Sessions by transport prefix such as cell, wifi, ntn, lorawan "
-                           "(sessions_by_transport)"),
+                      help("Sessions by transport prefix (cell, wifi, ntn, lorawan, ...)"),
                       {"project", "transport"});
       for (const auto& [transport, n] : s->by_transport) by_transport.add({p, transport}, n);
     }
@@ -124,19 +102,18 @@ void emit_scope(const std::string& kind, const std::string& p, const std::string
   const std::string prefix = "notehub_" + kind + "_";
   const std::vector<std::string> names = {"project", kind};
   for (const auto& [transport, d] : u.data)
-    out.counter(prefix + "data_bytes_total",
-                help("Bytes moved by this " + kind + " over this transport (total_bytes)"),
+    out.counter(prefix + "data_bytes_total", help("Bytes moved by one " + kind + ", by transport"),
                 {"project", kind, "transport"})
         .add({p, id, transport}, d.total_bytes.value.value_or(0));
   if (const auto& e = u.events) {
-    out.counter(prefix + "events_total", help("Events of this " + kind + " (total_events)"), names)
+    out.counter(prefix + "events_total", help("Events of one " + kind), names)
         .add({p, id}, e->total.value.value_or(0));
-    put(out.counter(prefix + "billable_events_total",
-                    help("Billable events of this " + kind + " (billable_events)"), names),
+    put(out.counter(prefix + "billable_events_total", help("Billable events of one " + kind),
+                    names),
         {p, id}, e->billable);
   }
   if (const auto& s = u.sessions)
-    out.counter(prefix + "sessions_total", help("Sessions of this " + kind + " (sessions)"), names)
+    out.counter(prefix + "sessions_total", help("Sessions of one " + kind), names)
         .add({p, id}, s->sessions.value.value_or(0));
 }
 
@@ -158,11 +135,10 @@ void emit_usage(const std::string& project, const ProjectUsage& usage, bool per_
     for (const auto& [transport, d] : usage.project.data) devices += d.devices.value.value_or(0);
     usage_devices(out).add({project, "data"}, devices);
   }
-  auto& truncated = out.gauge(
-      "notehub_usage_truncated",
-      "1 when the usage endpoint hit its `limit` and cut the answer (truncated), so the figures "
-      "of this project are too low; raise limit or narrow the query.",
-      {"project", "endpoint"});
+  auto& truncated =
+      out.gauge("notehub_usage_truncated",
+                "1 when the usage endpoint cut its answer at `limit` (truncated): figures too low.",
+                {"project", "endpoint"});
   for (const auto& [endpoint, cut] : usage.truncated)
     truncated.add({project, endpoint}, cut ? 1 : 0);
   for (const auto& [fleet, u] : usage.fleets) emit_scope("fleet", project, fleet, u, out);

@@ -10,8 +10,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr const char* kPeriodNote =
-    " Counter of the billing period to date: it resets at quota.monthStart, like a counter reset.";
+constexpr const char* kPeriodNote = " Billing period to date.";
 
 // Adds one sample, creating the family only when the vendor sent the field.
 void put(MetricSet& out, MetricType type, const std::string& name, const std::string& help,
@@ -32,49 +31,32 @@ struct Scalar {
 const std::vector<Scalar>& usage_scalars() {
   static const std::vector<Scalar> v = {
       {"cloudUnitsUsed", "thousandeyes_cloud_units_used_total", MetricType::kCounter,
-       "Cloud units consumed in the current billing period (usage.cloudUnitsUsed)."},
+       "Cloud units consumed in the current billing period."},
       {"cloudUnitsProjected", "thousandeyes_cloud_units_projected", MetricType::kGauge,
-       "Cloud units projected for the current billing period, updated hourly "
-       "(usage.cloudUnitsProjected)."},
+       "Cloud units projected for the current billing period, updated hourly."},
       {"cloudUnitsNextBillingPeriod", "thousandeyes_cloud_units_next_period_projected",
-       MetricType::kGauge,
-       "Cloud units projected for the next billing period (usage.cloudUnitsNextBillingPeriod)."},
+       MetricType::kGauge, "Cloud units projected for the next billing period."},
       {"enterpriseUnitsUsed", "thousandeyes_enterprise_units_used_total", MetricType::kCounter,
-       "Enterprise units consumed in the current billing period; non-zero only on metered "
-       "billing (usage.enterpriseUnitsUsed)."},
+       "Enterprise units consumed (non-zero on metered billing only)."},
       {"enterpriseUnitsProjected", "thousandeyes_enterprise_units_projected", MetricType::kGauge,
-       "Enterprise units projected for the current billing period "
-       "(usage.enterpriseUnitsProjected)."},
+       "Enterprise units projected for the current billing period."},
       {"enterpriseUnitsNextBillingPeriod", "thousandeyes_enterprise_units_next_period_projected",
-       MetricType::kGauge,
-       "Enterprise units projected for the next billing period "
-       "(usage.enterpriseUnitsNextBillingPeriod)."},
+       MetricType::kGauge, "Enterprise units projected for the next billing period."},
       {"connectedDevicesUnitsUsed", "thousandeyes_connected_devices_units_used_total",
-       MetricType::kCounter,
-       "Connected-device units consumed in the current billing period "
-       "(usage.connectedDevicesUnitsUsed)."},
+       MetricType::kCounter, "Connected-device units consumed in the current billing period."},
       {"connectedDevicesUnitsProjected", "thousandeyes_connected_devices_units_projected",
-       MetricType::kGauge,
-       "Connected-device units projected for the current billing period "
-       "(usage.connectedDevicesUnitsProjected)."},
+       MetricType::kGauge, "Connected-device units projected for the current billing period."},
       {"connectedDevicesUnitsNextBillingPeriod",
        "thousandeyes_connected_devices_units_next_period_projected", MetricType::kGauge,
-       "Connected-device units projected for the next billing period "
-       "(usage.connectedDevicesUnitsNextBillingPeriod)."},
+       "Connected-device units projected for the next billing period."},
       {"endpointAgentsUsed", "thousandeyes_endpoint_agents_used", MetricType::kGauge,
-       "Endpoint agents used: the peak number enabled in any one hour of the billing period "
-       "(usage.endpointAgentsUsed)."},
+       "Endpoint agents used: the peak number enabled in any one hour of the billing period."},
       {"endpointAgentsEssentialsUsed", "thousandeyes_endpoint_agents_essentials_used",
-       MetricType::kGauge,
-       "Endpoint agents essentials used, peak per hour in the billing period "
-       "(usage.endpointAgentsEssentialsUsed)."},
+       MetricType::kGauge, "Endpoint agents essentials used, peak per hour in the billing period."},
       {"endpointAgentsEmbeddedUsed", "thousandeyes_endpoint_agents_embedded_used",
-       MetricType::kGauge,
-       "Embedded endpoint agents used, peak per hour in the billing period "
-       "(usage.endpointAgentsEmbeddedUsed)."},
+       MetricType::kGauge, "Embedded endpoint agents used, peak per hour in the billing period."},
       {"enterpriseAgentsUsed", "thousandeyes_enterprise_agents_used", MetricType::kGauge,
-       "Enterprise agents used, peak per hour in the billing period "
-       "(usage.enterpriseAgentsUsed)."},
+       "Enterprise agents used, peak per hour in the billing period."},
   };
   return v;
 }
@@ -82,23 +64,17 @@ const std::vector<Scalar>& usage_scalars() {
 const std::vector<Scalar>& quota_scalars() {
   static const std::vector<Scalar> v = {
       {"cloudUnitsIncluded", "thousandeyes_cloud_units_included", MetricType::kGauge,
-       "Cloud units included per billing period (usage.quota.cloudUnitsIncluded)."},
+       "Cloud units included per billing period."},
       {"deviceAgentsIncluded", "thousandeyes_device_agents_included", MetricType::kGauge,
-       "Device agents (connected devices) included per billing period "
-       "(usage.quota.deviceAgentsIncluded)."},
+       "Device agents (connected devices) included per billing period."},
       {"endpointAgentsIncluded", "thousandeyes_endpoint_agents_included", MetricType::kGauge,
-       "Endpoint agents included per billing period (usage.quota.endpointAgentsIncluded)."},
+       "Endpoint agents included per billing period."},
       {"endpointAgentsEssentialsIncluded", "thousandeyes_endpoint_agents_essentials_included",
-       MetricType::kGauge,
-       "Endpoint agents essentials included per billing period "
-       "(usage.quota.endpointAgentsEssentialsIncluded)."},
+       MetricType::kGauge, "Endpoint agents essentials included per billing period."},
       {"endpointAgentsEmbeddedIncluded", "thousandeyes_endpoint_agents_embedded_included",
-       MetricType::kGauge,
-       "Embedded endpoint agents included per billing period "
-       "(usage.quota.endpointAgentsEmbeddedIncluded)."},
+       MetricType::kGauge, "Embedded endpoint agents included per billing period."},
       {"enterpriseAgentsIncluded", "thousandeyes_enterprise_agents_included", MetricType::kGauge,
-       "Enterprise agents included; non-zero only on legacy billing "
-       "(usage.quota.enterpriseAgentsIncluded)."},
+       "Enterprise agents included; non-zero only on legacy billing."},
   };
   return v;
 }
@@ -118,11 +94,9 @@ void add_period(const Json& quota, const std::string& aid, MetricSet& out) {
     return text ? timeutil::parse_rfc3339(*text) : std::nullopt;
   };
   put(out, MetricType::kGauge, "thousandeyes_billing_period_start_timestamp_seconds",
-      "Start of the current billing period (usage.quota.monthStart).", {"query_aid"}, {aid},
-      at("monthStart"));
+      "Start of the current billing period.", {"query_aid"}, {aid}, at("monthStart"));
   put(out, MetricType::kGauge, "thousandeyes_billing_period_end_timestamp_seconds",
-      "End of the current billing period (usage.quota.monthEnd).", {"query_aid"}, {aid},
-      at("monthEnd"));
+      "End of the current billing period.", {"query_aid"}, {aid}, at("monthEnd"));
 }
 
 // usage.tests[] (expand=test): cloud units per test.
@@ -141,16 +115,13 @@ void add_tests(const Json& usage, MetricSet& out, SeriesCap& cap) {
                                json::opt_string(row, "testType").value_or("")};
     if (used)
       out.counter("thousandeyes_test_cloud_units_used_total",
-                  std::string("Cloud units used by one test in the current billing period "
-                              "(usage.tests[].cloudUnitsUsed).") +
+                  std::string("Cloud units used by one test in the current billing period.") +
                       kPeriodNote,
                   labels)
           .add(ids, *used);
     if (projected)
       out.gauge("thousandeyes_test_cloud_units_projected",
-                "Cloud units projected for one test in the current billing period; absent for "
-                "new tests (usage.tests[].cloudUnitsProjected).",
-                labels)
+                "Cloud units projected for one test this billing period.", labels)
           .add(ids, *projected);
   }
 }
@@ -170,16 +141,13 @@ void add_agent_units(const Json& usage, MetricSet& out, SeriesCap& cap) {
                                json::opt_string(row, "agentName").value_or("")};
     if (used)
       out.counter("thousandeyes_enterprise_agent_units_used_total",
-                  std::string("Enterprise units used by one enterprise agent, reported in its "
-                              "primary account group (usage.enterpriseAgentUnits[]."
-                              "enterpriseUnitsUsed).") +
-                      kPeriodNote,
+                  std::string("Enterprise units used by one enterprise agent.") + kPeriodNote,
                   labels)
           .add(ids, *used);
     if (projected)
       out.gauge("thousandeyes_enterprise_agent_units_projected",
                 "Enterprise units projected for one enterprise agent in the current billing "
-                "period (usage.enterpriseAgentUnits[].enterpriseUnitsProjected).",
+                "period.",
                 labels)
           .add(ids, *projected);
   }
@@ -196,20 +164,16 @@ struct GroupCount {
 void add_group_counts(const Json& usage, MetricSet& out) {
   static const GroupCount counts[] = {
       {"endpointAgents", "endpointAgentsUsed", "thousandeyes_account_group_endpoint_agents_used",
-       "Endpoint agents used in one account group, peak per hour "
-       "(usage.endpointAgents[].endpointAgentsUsed)."},
+       "Endpoint agents used in one account group, peak per hour."},
       {"endpointAgentsEssentials", "endpointAgentsEssentialsUsed",
        "thousandeyes_account_group_endpoint_agents_essentials_used",
-       "Endpoint agents essentials used in one account group, peak per hour "
-       "(usage.endpointAgentsEssentials[].endpointAgentsEssentialsUsed)."},
+       "Endpoint agents essentials used in one account group, peak per hour."},
       {"endpointAgentsEmbedded", "endpointAgentsEmbeddedUsed",
        "thousandeyes_account_group_endpoint_agents_embedded_used",
-       "Embedded endpoint agents used in one account group, peak per hour "
-       "(usage.endpointAgentsEmbedded[].endpointAgentsEmbeddedUsed)."},
+       "Embedded endpoint agents used in one account group, peak per hour."},
       {"enterpriseAgents", "enterpriseAgentsUsed",
        "thousandeyes_account_group_enterprise_agents_used",
-       "Enterprise agents used in one account group, peak per hour "
-       "(usage.enterpriseAgents[].enterpriseAgentsUsed)."},
+       "Enterprise agents used in one account group, peak per hour."},
   };
   for (const auto& c : counts) {
     for (const auto& row : json::array_or_empty(usage, c.array)) {
@@ -228,16 +192,16 @@ void add_allocations(const Json& usage, const std::string& aid, MetricSet& out) 
   if (!summary || summary->is_null()) return;
   json::require_object(*summary, "usage.allocations");
   put(out, MetricType::kGauge, "thousandeyes_allocation_units_used",
-      "Units used by products with unit allocations (usage.allocations.used).", {"query_aid"},
-      {aid}, json::opt_number(*summary, "used"));
+      "Units used by products with unit allocations.", {"query_aid"}, {aid},
+      json::opt_number(*summary, "used"));
   put(out, MetricType::kGauge, "thousandeyes_allocation_units_projected",
-      "Units projected for products with unit allocations (usage.allocations.projected).",
-      {"query_aid"}, {aid}, json::opt_number(*summary, "projected"));
+      "Units projected for products with unit allocations.", {"query_aid"}, {aid},
+      json::opt_number(*summary, "projected"));
   for (const auto& row : json::array_or_empty(*summary, "allocations")) {
     json::require_object(row, "usage.allocations.allocations[]");
     put(out, MetricType::kGauge, "thousandeyes_product_allocated_units",
-        "Units allocated to one product (usage.allocations.allocations[].allocatedUnits).",
-        {"query_aid", "product_name"}, {aid, json::opt_string(row, "productName").value_or("")},
+        "Units allocated to one product.", {"query_aid", "product_name"},
+        {aid, json::opt_string(row, "productName").value_or("")},
         json::opt_number(row, "allocatedUnits"));
   }
 }

@@ -11,9 +11,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr const char* kWindowNote =
-    " Counter of the units window to date (by default the current billing period): it resets "
-    "when the period starts again, like a counter reset.";
+constexpr const char* kWindowNote = " Units window to date.";
 
 void append_rows(const Json& page, const char* what, std::vector<Json>& rows) {
   json::require_object(page, what);
@@ -72,17 +70,13 @@ void TestBreakdowns::add_page(const Json& page) {
 void TestBreakdowns::emit(MetricSet& out, SeriesCap& cap) const {
   static const std::vector<Figure> figures = {
       {"cloudUnitsUsed", "thousandeyes_test_breakdown_cloud_units_used_total", MetricType::kCounter,
-       "Units one test consumed on cloud agents (breakdowns[].cloudUnitsUsed)."},
+       "Units one test consumed on cloud agents."},
       {"cloudUnitsProjected", "thousandeyes_test_breakdown_cloud_units_projected",
-       MetricType::kGauge,
-       "Units projected for one test on cloud agents (breakdowns[].cloudUnitsProjected)."},
+       MetricType::kGauge, "Units projected for one test on cloud agents."},
       {"enterpriseUnitsUsed", "thousandeyes_test_breakdown_enterprise_units_used_total",
-       MetricType::kCounter,
-       "Units one test consumed on enterprise agents (breakdowns[].enterpriseUnitsUsed)."},
+       MetricType::kCounter, "Units one test consumed on enterprise agents."},
       {"enterpriseUnitsProjected", "thousandeyes_test_breakdown_enterprise_units_projected",
-       MetricType::kGauge,
-       "Units projected for one test on enterprise agents "
-       "(breakdowns[].enterpriseUnitsProjected)."},
+       MetricType::kGauge, "Units projected for one test on enterprise agents."},
   };
   static const std::vector<std::string> labels = {"account_group_id", "account_group_name",
                                                   "test_id",          "test_name",
@@ -100,10 +94,10 @@ void TestBreakdowns::emit(MetricSet& out, SeriesCap& cap) const {
   for (const auto& row : rows_)
     tests.add({text(row, "aid"), text(row, "accountGroupName"), instant_label(row)});
   if (tests.size() > 0)
-    tests.emit(out.gauge("thousandeyes_test_breakdown_tests",
-                         "Tests listed by GET /v7/usage/units/tests, by owning account group and "
-                         "whether they are instant tests.",
-                         {"account_group_id", "account_group_name", "instant_test"}));
+    tests.emit(
+        out.gauge("thousandeyes_breakdown_tests",
+                  "Tests listed by /v7/usage/units/tests, by account group and instant_test.",
+                  {"account_group_id", "account_group_name", "instant_test"}));
 }
 
 void AgentBreakdowns::add_page(const Json& page) {
@@ -113,13 +107,9 @@ void AgentBreakdowns::add_page(const Json& page) {
 void AgentBreakdowns::emit(MetricSet& out, SeriesCap& cap) const {
   static const std::vector<Figure> figures = {
       {"enterpriseUnitsUsed", "thousandeyes_enterprise_agent_breakdown_units_used_total",
-       MetricType::kCounter,
-       "Enterprise units one agent consumed for the tests of one account group; a shared agent "
-       "is split across groups (breakdowns[].enterpriseUnitsUsed)."},
+       MetricType::kCounter, "Enterprise units one agent used for an account group's tests."},
       {"enterpriseUnitsProjected", "thousandeyes_enterprise_agent_breakdown_units_projected",
-       MetricType::kGauge,
-       "Enterprise units projected for one agent and account group "
-       "(breakdowns[].enterpriseUnitsProjected)."},
+       MetricType::kGauge, "Enterprise units projected for one agent and account group."},
   };
   static const std::vector<std::string> labels = {"account_group_id", "account_group_name",
                                                   "agent_id", "agent_name"};
@@ -133,9 +123,9 @@ void AgentBreakdowns::emit(MetricSet& out, SeriesCap& cap) const {
   LabelCounter agents;
   for (const auto& row : rows_) agents.add({text(row, "aid"), text(row, "accountGroupName")});
   if (agents.size() > 0)
-    agents.emit(out.gauge("thousandeyes_enterprise_agent_breakdown_agents",
-                          "Enterprise agents running tests of one account group, from GET "
-                          "/v7/usage/units/enterprise-agents (a shared agent counts in each).",
+    agents.emit(out.gauge("thousandeyes_breakdown_enterprise_agents",
+                          "Enterprise agents running tests of an account group (shared ones count "
+                          "in each).",
                           {"account_group_id", "account_group_name"}));
 }
 

@@ -143,10 +143,10 @@ void ThousandEyesScraper::collect_units(ScrapeContext& ctx, const Scope& scope,
   const std::string key = group + "/" + scope.label;
   auto available = [&](double v) {
     ctx.out
-        .gauge("thousandeyes_metric_group_available",
-               "Whether an optional endpoint group answers for this account group (0 after a 403 "
-               "or 404: the organisation is not on usage-based pricing; asked again hourly).",
-               {"query_aid", "group"})
+        .gauge(
+            "thousandeyes_metric_group_available",
+            "1 if an optional endpoint group answers, 0 after a 403 or 404 (asked again hourly).",
+            {"query_aid", "group"})
         .add({scope.label, group}, v);
   };
   if (!group_open(key)) return available(0);
@@ -220,21 +220,19 @@ void ThousandEyesScraper::emit_rate_limits(ScrapeContext& ctx,
     if (state->remaining)
       ctx.out
           .gauge("thousandeyes_rate_limit_remaining",
-                 "Requests left in the organisation's current one-minute window, as the last "
-                 "response said (X-Organization-Rate-Limit-Remaining).",
+                 "Requests left in the organisation's current minute (rate-limit header).",
                  {"query_aid"})
           .add({scope.label}, *state->remaining);
     if (state->limit)
       ctx.out
-          .gauge("thousandeyes_rate_limit_limit",
+          .gauge("thousandeyes_rate_limit_requests",
                  "Requests the organisation may make per minute (X-Organization-Rate-Limit-Limit).",
                  {"query_aid"})
           .add({scope.label}, *state->limit);
   }
   ctx.out
       .gauge("thousandeyes_rate_limit_reserve",
-             "Requests per minute this exporter leaves for the organisation's other API clients "
-             "(config rate_limit_reserve); optional requests are skipped below it.")
+             "Requests per minute left to other API clients (rate_limit_reserve).")
       .add({}, budget_.reserve());
 }
 

@@ -6,12 +6,26 @@
 #include <cmath>
 #include <map>
 #include <regex>
+#include <sstream>
+#include <vector>
 
 #include "tests/support/harness.h"
 #include "tests/support/real_stack.h"
 
 namespace fue::test {
 namespace {
+
+// Every "# HELP name text" line of an exposition whose text is over 120 characters.
+std::vector<std::string> long_help(const std::string& exposition) {
+  std::vector<std::string> out;
+  std::istringstream lines(exposition);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("# HELP ")) continue;
+    const size_t text = line.find(' ', 7);
+    if (text != std::string::npos && line.size() - text - 1 > 120) out.push_back(line);
+  }
+  return out;
+}
 
 std::chrono::seconds patience(int seconds) {
   return std::chrono::seconds(static_cast<int>(std::lround(seconds * time_scale())));
@@ -74,10 +88,21 @@ TEST(PrometheusScrape, OpenMetricsAndTextStoreTheSameSamples) {
             "application/openmetrics-text; version=1.0.0; charset=utf-8");
   EXPECT_TRUE(om->body.ends_with("# EOF\n"));
   EXPECT_NE(om->body.find("# TYPE fleet_usage_exporter_build info\n"), std::string::npos);
+  // One-of-N states are OpenMetrics StateSets, and gauges of the same samples in the text format.
+  for (const char* state_set : {"koophone_instance_running_status",
+                                "kakaocloud_bcs_instance_vm_state", "losant_instance_mfa_mode"}) {
+    EXPECT_NE(om->body.find(std::string("# TYPE ") + state_set + " stateset\n"), std::string::npos)
+        << state_set;
+  }
   auto text = client.Get("/metrics");
   ASSERT_TRUE(text);
   EXPECT_EQ(text->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   expect_promtool_ok(text->body);
+  EXPECT_NE(text->body.find("# TYPE koophone_instance_running_status gauge\n"), std::string::npos);
+  // The demo's whole exposition (vendor, self and process families, min_interval notes included)
+  // keeps every HELP under 120 characters, in both formats.
+  EXPECT_EQ(long_help(text->body), std::vector<std::string>{});
+  EXPECT_EQ(long_help(om->body), std::vector<std::string>{});
 
   const std::string every = std::to_string(static_cast<int>(std::lround(time_scale()))) + "s";
   const std::string target = "['127.0.0.1:" + std::to_string(exporter.port()) + "']";
@@ -123,6 +148,11 @@ TEST(PrometheusScrape, OpenMetricsAndTextStoreTheSameSamples) {
     }
   }
   EXPECT_EQ(differ, 0u);
+  // A StateSet keeps its samples: the state label is named as the family in both formats.
+  const auto states = prometheus.query(
+      "count by (job) (koophone_instance_running_status{koophone_instance_running_status="
+      "\"running\"})");
+  EXPECT_EQ(states["data"]["result"].size(), 2u) << states.dump();
   // The info type keeps its sample name.
   const auto info = prometheus.query("fleet_usage_exporter_build_info{job=\"om\"}");
   EXPECT_EQ(info["data"]["result"].size(), 1u) << info.dump();

@@ -47,11 +47,11 @@ TEST(ThousandEyes, FollowsEveryCursorPageOfBothUnitsEndpoints) {
   EXPECT_EQ(route_count(sim, "/v7/usage/units/tests"), 3);
   EXPECT_EQ(route_count(sim, "/v7/usage/units/enterprise-agents"), 1);
   // Every row of every page arrived: the uncapped counts add up to the fleet.
-  EXPECT_TRUE(contains(out.vendor_text, "thousandeyes_test_breakdown_tests{"));
+  EXPECT_TRUE(contains(out.vendor_text, "thousandeyes_breakdown_tests{"));
   double tests = 0;
   std::istringstream lines(out.vendor_text);
   for (std::string line; std::getline(lines, line);)
-    if (line.rfind("thousandeyes_test_breakdown_tests{", 0) == 0)
+    if (line.rfind("thousandeyes_breakdown_tests{", 0) == 0)
       tests += std::stod(line.substr(line.rfind(' ') + 1));
   EXPECT_EQ(tests, 250);
   // 5 requests of the organisation's 240 are spent.

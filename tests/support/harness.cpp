@@ -145,7 +145,8 @@ std::vector<std::string> produced_expositions() {
   std::vector<std::string> texts;
   for (const auto& entry :
        std::filesystem::recursive_directory_iterator(std::string(FUE_SOURCE_DIR) + "/tests/golden"))
-    if (entry.path().filename() == "expected.prom")
+    if (const auto name = entry.path().filename().string();
+        name.starts_with("expected") && name.ends_with(".prom"))
       texts.push_back(read_file(entry.path().string()));
   SelfMetrics self;
   self.register_target("losant", "t");

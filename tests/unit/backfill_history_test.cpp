@@ -216,8 +216,8 @@ TEST(BackfillHistory, ThousandEyesAsksForEachDayFromItsBillingPeriodStart) {
   for (const auto& [day, set] : f.days) {
     for (const char* family :
          {"thousandeyes_test_breakdown_cloud_units_used_total",
-          "thousandeyes_test_breakdown_enterprise_units_used_total",
-          "thousandeyes_test_breakdown_tests", "thousandeyes_enterprise_agent_breakdown_agents",
+          "thousandeyes_test_breakdown_enterprise_units_used_total", "thousandeyes_breakdown_tests",
+          "thousandeyes_breakdown_enterprise_agents",
           "thousandeyes_enterprise_agent_breakdown_units_used_total"}) {
       ASSERT_NE(set.find(family), nullptr) << family;
       EXPECT_FALSE(set.find(family)->empty()) << family;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "exporter/engine/self_metrics.h"
 #include "exporter/metrics/serializer.h"
@@ -58,6 +59,25 @@ TEST(ReadmeMetrics, EveryDocumentedMetricIsProduced) {
   const auto made = produced();
   for (const auto& n : documented())
     EXPECT_TRUE(made.count(n)) << n << " is in docs/metrics.md but no golden case produces it";
+}
+
+// HELP says what a family is in a line; docs/metrics.md says the rest. Every golden exposition
+// (tests/golden/**/expected*.prom) and the self and process families stay within 120 characters
+// (the demo's whole exposition, min_interval notes included, is checked by prometheus_scrape_test).
+TEST(ReadmeMetrics, EveryHelpIsAtMost120Characters) {
+  const std::regex help("# HELP ([a-zA-Z0-9_:]+) (.*)");
+  size_t checked = 0;
+  for (const auto& text : produced_expositions()) {
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      std::smatch m;
+      if (!std::regex_match(line, m, help)) continue;
+      ++checked;
+      EXPECT_LE(m[2].length(), 120)
+          << m[1] << " has a HELP of " << m[2].length() << " characters: " << m[2];
+    }
+  }
+  EXPECT_GT(checked, 100u);
 }
 
 }  // namespace
