@@ -94,6 +94,9 @@ struct VendorDescriptor {
   // The usage dimensions [[price]] tables may price, declared next to the families they price;
   // the config checks prices against them (docs/configuration.md).
   std::vector<PriceDimension> price_dimensions;
+  // Why a target's usage cannot be priced per billing period (its counters restart daily, say),
+  // or "" when it can: [[price]] rates for such a target are a config error. Optional.
+  std::function<std::string(const TargetConfig& target)> price_problem;
 };
 
 // Installs the vendor's authenticator on `client`, then calls create(): the one way the engine and

@@ -157,13 +157,43 @@ double times_power_of_ten(double value, double factor, int sign) {
   return std::strtod((digits + "e" + std::to_string(shifted)).c_str(), nullptr);
 }
 
+// The table that prices `target`: its own, else its vendor's without a target; -1 for none.
+int table_of(const std::vector<PriceTable>& tables, const TargetConfig& target) {
+  int chosen = -1;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    if (tables[i].vendor != target.vendor) continue;
+    if (tables[i].target == target.name) return static_cast<int>(i);
+    if (tables[i].target.empty()) chosen = static_cast<int>(i);
+  }
+  return chosen;
+}
+
+// Usage rates need counters of the billing period to date; the vendor says when a target's
+// settings give something else (a wrong month-to-date cost would look right).
+void check_priceable(std::vector<ConfigNode>& nodes, const std::vector<PriceTable>& tables,
+                     const std::vector<TargetConfig>& targets, const VendorRegistry& vendors) {
+  for (const auto& t : targets) {
+    const int i = table_of(tables, t);
+    if (i < 0 || tables[i].rates.empty()) continue;
+    const VendorDescriptor* vendor = vendors.find(t.vendor);
+    if (!vendor || !vendor->price_problem) continue;
+    const std::string problem = vendor->price_problem(t);
+    if (problem.empty()) continue;
+    nodes[i].fail(tables[i].target.empty() ? "vendor" : "target",
+                  "[[" + t.vendor + "]] target \"" + t.name + "\" (line " + std::to_string(t.line) +
+                      ") cannot have usage prices: " + problem +
+                      " (or give it a table of its own with flat_fee only)");
+  }
+}
+
 }  // namespace
 
 std::vector<PriceTable> parse_prices(ConfigNode& root, const std::vector<TargetConfig>& targets,
                                      const VendorRegistry& vendors) {
   std::vector<PriceTable> tables;
   std::map<std::pair<std::string, std::string>, int> seen;  // (vendor, target) -> line
-  for (ConfigNode& node : root.children("price")) {
+  std::vector<ConfigNode> nodes = root.children("price");
+  for (ConfigNode& node : nodes) {
     PriceTable table = parse_table(node, targets, vendors);
     auto [it, fresh] = seen.emplace(std::make_pair(table.vendor, table.target), table.line);
     if (!fresh) {
@@ -176,6 +206,7 @@ std::vector<PriceTable> parse_prices(ConfigNode& root, const std::vector<TargetC
     }
     tables.push_back(std::move(table));
   }
+  check_priceable(nodes, tables, targets, vendors);
   return tables;
 }
 
@@ -193,14 +224,8 @@ std::vector<PricedTarget> priced_targets(const std::vector<PriceTable>& tables,
                                          const std::vector<TargetConfig>& targets) {
   std::vector<PricedTarget> out;
   for (const auto& t : targets) {
-    if (!t.enabled) continue;
-    const PriceTable* chosen = nullptr;
-    for (const auto& table : tables) {
-      if (table.vendor != t.vendor) continue;
-      if (table.target == t.name) chosen = &table;
-      if (table.target.empty() && !chosen) chosen = &table;
-    }
-    if (chosen) out.push_back({chosen, t.name});
+    const int i = table_of(tables, t);
+    if (t.enabled && i >= 0) out.push_back({&tables[i], t.name});
   }
   return out;
 }

@@ -33,6 +33,13 @@ VendorDescriptor notehub_vendor() {
   d.create = notehub::create_scraper;
   d.history = notehub::history_support();
   // What [[price]] tables may price: the period-to-date usage counters, in decimal units.
+  // Usage is summed over the latest `period` bucket: only a monthly one is the period to date.
+  d.price_problem = [](const TargetConfig& target) -> std::string {
+    const auto settings = target.settings_as<notehub::Settings>();
+    if (settings->period == "month") return "";
+    return "period = \"" + settings->period + "\" restarts its usage counters every " +
+           settings->period + ", so they are no billing period to date; set period = \"month\"";
+  };
   d.price_dimensions = {
       {"data",
        "bytes",

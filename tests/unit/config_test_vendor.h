@@ -45,6 +45,11 @@ inline VendorDescriptor test_vendor_descriptor() {
     s->mode = node.enum_or("mode", {"fast", "full"}, "full");
     return s;
   };
+  // mode = "fast" samples usage: no period to date, so no usage prices (spend_config_test).
+  d.price_problem = [](const TargetConfig& target) -> std::string {
+    const auto s = target.settings_as<TestVendorSettings>();
+    return s->mode == "fast" ? "mode = \"fast\" samples usage" : "";
+  };
   d.price_dimensions = {
       {"usage",
        "bytes",

@@ -159,6 +159,34 @@ TEST(SpendConfig, ADisabledTargetMayBeNamed) {
   EXPECT_TRUE(priced_targets(c.prices, c.targets).empty());
 }
 
+TEST(SpendConfig, UsagePricesNeedCountersOfTheBillingPeriod) {
+  // The vendor's descriptor says which targets' counters are no period to date (Notehub with a
+  // day or week `period`): usage rates for them are an error, a flat fee alone is not.
+  const std::string targets =
+      "[[notehub]]\nname = \"daily\"\ntoken = \"t\"\nprojects = [\"app:1\"]\nperiod = \"day\"\n"
+      "[[notehub]]\nname = \"monthly\"\ntoken = \"t\"\nprojects = [\"app:1\"]\n";
+  const std::string rate = "[[price.rate]]\ndimension = \"data\"\nunit = \"MB\"\nprice = 0.4\n";
+  auto load = [&](const std::string& prices) {
+    return parse_config(targets + prices, "test.toml", builtin_vendors());
+  };
+  try {
+    load("[[price]]\nvendor = \"notehub\"\ncurrency = \"USD\"\n" + rate);
+    FAIL() << "a daily Notehub target got usage prices";
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "test.toml:11: price[0].vendor: [[notehub]] target \"daily\" (line 1) cannot have "
+              "usage prices: period = \"day\" restarts its usage counters every day, so they are "
+              "no billing period to date; set period = \"month\" (or give it a table of its own "
+              "with flat_fee only)");
+  }
+  // Its own table with a flat fee only, and the vendor's rates for the monthly target: fine.
+  const auto ok = load(
+      "[[price]]\nvendor = \"notehub\"\ntarget = \"daily\"\ncurrency = \"USD\"\nflat_fee = 3\n"
+      "[[price]]\nvendor = \"notehub\"\ncurrency = \"USD\"\n" +
+      rate);
+  EXPECT_EQ(ok.prices.size(), 2u);
+}
+
 TEST(SpendConfig, ErrorsNameFileLineAndKey) {
   EXPECT_EQ(error_of("\n[[price]]\nvendor = \"testvendor\"\ncurrency = \"USD\"\n"
                      "[[price.rate]]\ndimension = \"usage\"\nunit = \"MB\"\nprice = -1\n"),
