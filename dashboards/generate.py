@@ -15,6 +15,8 @@ import os
 import re
 import sys
 
+import spend_dashboard
+
 DS = {"type": "prometheus", "uid": "${datasource}"}
 SCHEMA_VERSION = 39
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -773,12 +775,13 @@ def kakaocloud_bcs():
 
 
 DASHBOARDS = {
-    "fleet-usage-overview.json": overview,
+    "fleet-usage-overview.json": lambda: spend_dashboard.with_spend_link(overview()),
     "losant.json": losant,
     "notehub.json": notehub,
     "thousandeyes.json": thousandeyes,
     "koophone.json": koophone,
     "kakaocloud_bcs.json": kakaocloud_bcs,
+    "spend.json": lambda: spend_dashboard.spend(sys.modules[__name__]),
 }
 
 

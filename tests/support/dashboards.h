@@ -34,6 +34,8 @@ inline std::vector<std::string> dashboard_files() {
 }
 
 inline const char* kRulesFile = "/dashboards/alerts/fleet-usage-exporter.rules.yml";
+// The spend recording rules and alerts (issue 21), loaded next to kRulesFile.
+inline const char* kSpendRulesFile = "/dashboards/alerts/fleet-usage-spend.rules.yml";
 
 // Panels in display order; the panels nested in (collapsed) rows are included after their row.
 inline std::vector<nlohmann::json> all_panels(const nlohmann::json& dashboard) {

@@ -58,10 +58,15 @@ void add_exposition(const std::string& text, Catalog& catalog) {
   }
 }
 
+// The exporter's families, and the series the spend recording rules make from them (the spend
+// dashboard reads those): every `record:` name, with the labels the rules give them.
 const Catalog& exporter_catalog() {
   static const Catalog catalog = [] {
     Catalog c;
     for (const auto& text : produced_expositions()) add_exposition(text, c);
+    for (const auto& r : db::read_rules(db::source_dir() + db::kSpendRulesFile))
+      if (r.name.find(':') != std::string::npos)
+        c[r.name] = {"vendor", "target", "dimension", "item", "kind", "currency"};
     return c;
   }();
   return catalog;
@@ -460,7 +465,8 @@ TEST(DashboardsLint, OneOverviewAndOneDashboardPerVendorWithStableUids) {
                                                    {"notehub.json", "fue-notehub"},
                                                    {"thousandeyes.json", "fue-thousandeyes"},
                                                    {"koophone.json", "fue-koophone"},
-                                                   {"kakaocloud_bcs.json", "fue-kakaocloud_bcs"}};
+                                                   {"kakaocloud_bcs.json", "fue-kakaocloud_bcs"},
+                                                   {"spend.json", "fue-spend"}};
   EXPECT_EQ(uids, want);
 }
 
@@ -503,19 +509,20 @@ TEST(DashboardsLint, EveryMetricAndLabelIsOneTheExporterProduces) {
   EXPECT_GT(checked, 100u);
 }
 
-TEST(DashboardsLint, EveryAlertRuleUsesProducedNamesAndIsDocumented) {
-  const std::string path = db::source_dir() + db::kRulesFile;
+// Alerts: unique names, severity, summary, description and a runbook section; every rule
+// (recording rules too): produced names only.
+void check_rules_file(const std::string& path, size_t min_rules) {
   const std::string text = read_file(path);
   const auto rules = db::read_rules(path);
   // The reader saw every rule and every expression.
   size_t heads = 0;
-  const std::regex alert_head(R"(\n\s*-\s*alert:)");
+  const std::regex alert_head(R"(\n\s*-\s*(alert|record):)");
   const std::regex heading(R"(\n#+ ([^\n]+))");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), alert_head);
        it != std::sregex_iterator(); ++it)
     ++heads;
-  ASSERT_EQ(rules.size(), heads);
-  ASSERT_GE(rules.size(), 10u);
+  ASSERT_EQ(rules.size(), heads) << path;
+  ASSERT_GE(rules.size(), min_rules) << path;
 
   const std::string runbook = read_file(db::source_dir() + "/docs/alerts.md");
   std::set<std::string> anchors;  // GitHub anchors of the runbook's headings
@@ -533,12 +540,16 @@ TEST(DashboardsLint, EveryAlertRuleUsesProducedNamesAndIsDocumented) {
   std::set<std::string> names;
   for (size_t i = 0; i < rules.size(); ++i) {
     const auto& r = rules[i];
-    EXPECT_TRUE(names.insert(r.name).second) << r.name << " is defined twice";
     ASSERT_FALSE(r.expr.empty()) << r.name << " has no expr";
+    if (text.find("alert: " + r.name + "\n") == std::string::npos) {  // a recording rule
+      for (const auto& problem : check_names(r.name, r.expr)) ADD_FAILURE() << problem;
+      continue;
+    }
+    EXPECT_TRUE(names.insert(r.name).second) << r.name << " is defined twice";
     // The rule's own block of text, up to the next rule.
     const size_t start = text.find("alert: " + r.name);
-    const size_t end =
-        i + 1 < rules.size() ? text.find("alert: " + rules[i + 1].name) : text.size();
+    const size_t next = text.find("\n      - ", start);
+    const size_t end = next == std::string::npos ? text.size() : next;
     const std::string block = text.substr(start, end - start);
     for (const char* key : {"severity:", "summary:", "description:", "runbook_url:"})
       EXPECT_NE(block.find(key), std::string::npos) << r.name << " has no " << key;
@@ -557,6 +568,14 @@ TEST(DashboardsLint, EveryAlertRuleUsesProducedNamesAndIsDocumented) {
       referenced.insert((*it)[1]);
     for (const auto& problem : check_names(r.name, r.expr, referenced)) ADD_FAILURE() << problem;
   }
+}
+
+TEST(DashboardsLint, EveryAlertRuleUsesProducedNamesAndIsDocumented) {
+  check_rules_file(db::source_dir() + db::kRulesFile, 10);
+}
+
+TEST(DashboardsLint, EverySpendRuleUsesProducedNamesAndIsDocumented) {
+  check_rules_file(db::source_dir() + db::kSpendRulesFile, 20);
 }
 
 }  // namespace
