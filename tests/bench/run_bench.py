@@ -378,8 +378,11 @@ def latency_and_concurrency(args, tmp, rows):
             if base_requests is None:
                 base_requests, base_p50, base_cpu = per_cycle_total, p50, cpu
             # What one more client costs the exporter: its own request (self-metrics, copying and
-            # writing the shared compressed body), not another rendering of the collection.
+            # writing the shared compressed body), not another rendering of the collection. Judged
+            # at the largest N only: a round's collection CPU itself varies by about 0.1 s, which
+            # at N = 2 would be read as the one extra client's cost.
             extra = (cpu - base_cpu) / (n - 1) if n > 1 else None
+            judged = n == max(args.clients)
             rows.append(("concurrency N=%d /metrics clients (%d rounds; OpenMetrics, gzip)"
                          % (n, args.rounds),
                          "%.0f upstream requests per cycle; p50 %.2f s, p99 %.2f s; exporter CPU "
@@ -390,7 +393,7 @@ def latency_and_concurrency(args, tmp, rows):
                          "per extra client <= 10 ms: %s"
                          % (base_requests, "met" if per_cycle_total == base_requests else "MISSED",
                             p50 / base_p50, "met" if p50 <= 1.2 * base_p50 else "MISSED",
-                            "-" if extra is None else "met" if extra <= 0.010 else "MISSED")))
+                            "-" if not judged else "met" if extra <= 0.010 else "MISSED")))
     finally:
         if exp:
             exp.stop()
