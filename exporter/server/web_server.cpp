@@ -304,32 +304,9 @@ void WebServer::install_routes() {
   });
 
   // The content-reader form: a bare `curl -X POST` (no Content-Length) must not be a 400.
-  server_.Post("/-/reload", [this](const httplib::Request& req, httplib::Response& res,
-                                   const httplib::ContentReader& content) {
-    // The body means nothing, but it is read (within the limit) so that no byte of it is left
-    // to be taken for the next request; a chunked one has no Content-Length to check up front.
-    // Without Content-Length or chunking (a bare `curl -X POST`) there is no body to read.
-    size_t body_bytes = 0;
-    const bool read = !has_body(req) || content([&](const char*, size_t n) {
-      body_bytes += n;
-      return body_bytes <= options_.max_body_bytes;
-    });
-    if (!read) {
-      return reject(res, 413,
-                    "request body too large: at most " + std::to_string(options_.max_body_bytes) +
-                        " bytes\n");
-    }
-    log::info("reload requested over HTTP");
-    auto error = reloader_.reload();
-    if (auto web_error = reload_web_config())
-      error = error ? *error + "; " + *web_error : *web_error;
-    if (error) {
-      res.status = 500;
-      res.set_content("failed to reload config: " + *error + "\n", "text/plain; charset=utf-8");
-    } else {
-      res.set_content("config reloaded\n", "text/plain; charset=utf-8");
-    }
-  });
+  server_.Post("/-/reload",
+               [this](const httplib::Request& req, httplib::Response& res,
+                      const httplib::ContentReader& content) { serve_reload(req, res, content); });
   // Any other method on /-/reload gets 405 from the pre-routing handler (install_guards).
 
   server_.Get("/", [this](const httplib::Request&, httplib::Response& res) {
@@ -338,6 +315,37 @@ void WebServer::install_routes() {
         "text/html; charset=utf-8");
   });
 
+  install_error_handlers();
+}
+
+void WebServer::serve_reload(const httplib::Request& req, httplib::Response& res,
+                             const httplib::ContentReader& content) {
+  // The body means nothing, but it is read (within the limit) so that no byte of it is left
+  // to be taken for the next request; a chunked one has no Content-Length to check up front.
+  // Without Content-Length or chunking (a bare `curl -X POST`) there is no body to read.
+  size_t body_bytes = 0;
+  const bool read = !has_body(req) || content([&](const char*, size_t n) {
+    body_bytes += n;
+    return body_bytes <= options_.max_body_bytes;
+  });
+  if (!read) {
+    return reject(
+        res, 413,
+        "request body too large: at most " + std::to_string(options_.max_body_bytes) + " bytes\n");
+  }
+  log::info("reload requested over HTTP");
+  auto error = reloader_.reload();
+  if (auto web_error = reload_web_config()) error = error ? *error + "; " + *web_error : *web_error;
+  if (error) {
+    res.status = 500;
+    res.set_content("failed to reload config: " + *error + "\n", "text/plain; charset=utf-8");
+  } else {
+    res.set_content("config reloaded\n", "text/plain; charset=utf-8");
+  }
+}
+
+// Refusals end the connection; an exception is a 500 that names nothing internal.
+void WebServer::install_error_handlers() {
   // A refusal cpp-httplib makes itself (404, 400, 413, 414) ends the connection as ours do.
   server_.set_error_handler(
       httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {

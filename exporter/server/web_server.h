@@ -103,6 +103,9 @@ class WebServer {
 
  private:
   void install_routes();
+  void install_error_handlers();
+  void serve_reload(const httplib::Request& req, httplib::Response& res,
+                    const httplib::ContentReader& content);
   void install_guards();
   void serve_metrics(const httplib::Request& req, httplib::Response& res);
 
