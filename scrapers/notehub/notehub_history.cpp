@@ -28,21 +28,13 @@ void fetch_history(HistoryContext& ctx) {
   const auto& s = *ctx.target.settings_as<Settings>();
   if (ctx.target.group_enabled(kDevicesGroup))
     ctx.note("the devices group (inventory) has no history and is not backfilled");
-  struct Call {
-    const char* group;
-    const char* endpoint;
-    void (*fold)(const nlohmann::json&, ProjectUsage&);
-  };
-  static constexpr Call kCalls[] = {{kDataGroup, "data", fold_data_usage},
-                                    {kEventsGroup, "events", fold_events_usage},
-                                    {kSessionsGroup, "sessions", fold_sessions_usage}};
   const bool per_device = s.aggregate == "device" && ctx.target.per_resource_series;
   for (const auto& project : s.projects) {
     try {
       for (int64_t day = ctx.first_day; day <= ctx.last_day; day += kDay) {
         ProjectUsage usage;
         bool any = false;
-        for (const auto& call : kCalls) {
+        for (const auto& call : kUsageCalls) {
           if (!ctx.target.group_enabled(call.group)) continue;
           http::Request r;
           r.path = project_path(project) + "/usage/" + call.endpoint;

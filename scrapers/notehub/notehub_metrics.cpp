@@ -20,28 +20,41 @@ void put(MetricFamily& f, std::initializer_list<std::string_view> labels, const 
   if (s.value) f.add(labels, *s.value);
 }
 
+// The usage/data counters by transport, in exposition order. Totals are 0 when absent (the
+// series exists for every transport listed); the other figures only when the vendor sent them.
+struct DataCounter {
+  const char* name;
+  const char* what;
+  Sum DataSums::*field;
+  bool zero_when_absent;
+};
+constexpr DataCounter kDataCounters[] = {
+    {"notehub_data_bytes_total", "Bytes moved by the project's devices, by transport",
+     &DataSums::total_bytes, true},
+    {"notehub_data_uplink_bytes_total", "Bytes sent from devices to Notehub (uplink_bytes)",
+     &DataSums::uplink_bytes, false},
+    {"notehub_data_downlink_bytes_total", "Bytes sent from Notehub to devices (downlink_bytes)",
+     &DataSums::downlink_bytes, false},
+    {"notehub_data_billable_bytes_total", "Billable bytes of packet transports",
+     &DataSums::billable_bytes, false},
+    {"notehub_data_uplink_packets_total", "Uplink packets of packet transports",
+     &DataSums::uplink_packets, false},
+    {"notehub_data_downlink_packets_total", "Downlink packets of packet transports",
+     &DataSums::downlink_packets, false},
+};
+
 void emit_project(const std::string& p, const ScopeUsage& u, MetricSet& out) {
   for (const auto& [transport, d] : u.data) {
     const std::initializer_list<std::string_view> l = {p, transport};
     const std::vector<std::string> names = {"project", "transport"};
-    out.counter("notehub_data_bytes_total",
-                help("Bytes moved by the project's devices, by transport"), names)
-        .add(l, d.total_bytes.value.value_or(0));
-    put(out.counter("notehub_data_uplink_bytes_total",
-                    help("Bytes sent from devices to Notehub (uplink_bytes)"), names),
-        l, d.uplink_bytes);
-    put(out.counter("notehub_data_downlink_bytes_total",
-                    help("Bytes sent from Notehub to devices (downlink_bytes)"), names),
-        l, d.downlink_bytes);
-    put(out.counter("notehub_data_billable_bytes_total",
-                    help("Billable bytes of packet transports"), names),
-        l, d.billable_bytes);
-    put(out.counter("notehub_data_uplink_packets_total",
-                    help("Uplink packets of packet transports"), names),
-        l, d.uplink_packets);
-    put(out.counter("notehub_data_downlink_packets_total",
-                    help("Downlink packets of packet transports"), names),
-        l, d.downlink_packets);
+    for (const auto& c : kDataCounters) {
+      auto& family = out.counter(c.name, help(c.what), names);
+      const Sum& sum = d.*c.field;
+      if (c.zero_when_absent)
+        family.add(l, sum.value.value_or(0));
+      else
+        put(family, l, sum);
+    }
     out.gauge("notehub_data_devices",
               "Devices with data usage this usage period, by transport (device_count).", names)
         .add(l, d.devices.value.value_or(0));

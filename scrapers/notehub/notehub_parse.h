@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scrapers/notehub/notehub_model.h"
+#include "scrapers/notehub/notehub_settings.h"
 
 namespace fue::notehub {
 
@@ -12,5 +13,16 @@ namespace fue::notehub {
 void fold_data_usage(const nlohmann::json& body, ProjectUsage& out);
 void fold_events_usage(const nlohmann::json& body, ProjectUsage& out);
 void fold_sessions_usage(const nlohmann::json& body, ProjectUsage& out);
+
+// The three usage calls of a project, the metric group each belongs to and how it is folded:
+// the live scrape and the backfill make the same calls.
+struct UsageCall {
+  const char* group;
+  const char* endpoint;  // GET /v1/projects/<uid>/usage/<endpoint>
+  void (*fold)(const nlohmann::json& body, ProjectUsage& out);
+};
+inline constexpr UsageCall kUsageCalls[] = {{kDataGroup, "data", fold_data_usage},
+                                            {kEventsGroup, "events", fold_events_usage},
+                                            {kSessionsGroup, "sessions", fold_sessions_usage}};
 
 }  // namespace fue::notehub

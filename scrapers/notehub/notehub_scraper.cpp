@@ -66,15 +66,7 @@ void NotehubScraper::collect_project(ScrapeContext& ctx, const std::string& proj
   const Settings& s = *settings_;
   const std::string base = project_path(project);
   ProjectUsage usage;
-  struct Call {
-    const char* group;
-    const char* endpoint;
-    void (*fold)(const nlohmann::json&, ProjectUsage&);
-  };
-  static constexpr Call kCalls[] = {{kDataGroup, "data", fold_data_usage},
-                                    {kEventsGroup, "events", fold_events_usage},
-                                    {kSessionsGroup, "sessions", fold_sessions_usage}};
-  for (const auto& call : kCalls) {
+  for (const auto& call : kUsageCalls) {
     if (!ctx.target.group_enabled(call.group)) continue;
     const auto body =
         ctx.http.get_json(get(base + "/usage/" + call.endpoint, usage_query(s, call.endpoint, now),
