@@ -13,11 +13,6 @@
 
 namespace fue::thousandeyes {
 
-// The metric groups, as named in `metric_groups`.
-inline constexpr const char* kUsageGroup = "usage";
-inline constexpr const char* kTestUnitsGroup = "test_units";
-inline constexpr const char* kAgentUnitsGroup = "enterprise_agent_units";
-
 // One ThousandEyes target: GET /v7/usage per account group, then the two optional, paginated
 // units endpoints, within what the organisation's rate budget leaves over.
 class ThousandEyesScraper : public Scraper {

@@ -12,6 +12,11 @@
 
 namespace fue::thousandeyes {
 
+// The metric groups the descriptor declares; scrapers ask for them by these names only.
+inline constexpr const char* kUsageGroup = "usage";
+inline constexpr const char* kTestUnitsGroup = "test_units";
+inline constexpr const char* kAgentUnitsGroup = "enterprise_agent_units";
+
 // The documented values of the `expand` query parameter of GET /v7/usage (ExpandUsageOptions).
 const std::vector<std::string>& known_expand_values();
 

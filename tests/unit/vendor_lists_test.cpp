@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,21 @@ TEST(VendorLists, EveryBuiltinDescriptorIsComplete) {
     EXPECT_TRUE(v.authenticator);
     EXPECT_FALSE(v.groups.empty());
     EXPECT_FALSE(v.display_name.empty());
+  }
+}
+
+// The groups a vendor's settings header names are the groups its descriptor declares: a constant
+// the registry does not know would be a group no config can enable.
+TEST(VendorLists, GroupConstantsAreTheDescriptorsGroups) {
+  const std::regex constant(R"re(inline constexpr const char\* k\w+Group = "(\w+)")re");
+  for (const auto& v : builtin_vendors().all()) {
+    SCOPED_TRACE(v.key);
+    const std::string text = read_file(source("scrapers/" + v.key + "/" + v.key + "_settings.h"));
+    std::set<std::string> named, declared;
+    for (std::sregex_iterator it(text.begin(), text.end(), constant), end; it != end; ++it)
+      named.insert((*it)[1].str());
+    for (const auto& g : v.groups) declared.insert(g.name);
+    EXPECT_EQ(named, declared);
   }
 }
 
