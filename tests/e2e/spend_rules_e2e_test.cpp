@@ -31,6 +31,7 @@
 #include <thread>
 
 #include "exporter/backfill/plan.h"
+#include "exporter/core/clock.h"
 #include "tests/support/dashboards.h"
 #include "tests/support/harness.h"
 #include "tests/support/real_stack.h"
@@ -268,16 +269,10 @@ Expected by_hand(const Table& table, const std::map<std::string, Usage>& usage,
 // A billing-period start day about two weeks from today's, so that no period starts or ends
 // while the test runs, whatever the date: the test is the same on every day of the month.
 int start_day_away_from_today() {
-  const auto now = static_cast<int64_t>(
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
-  const int64_t days = now / 86400;  // civil-from-days, for the UTC day of the month
-  const int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int day_of_month = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  return (day_of_month - 1 + 14) % 28 + 1;
+  const std::time_t now = static_cast<std::time_t>(unix_now_seconds());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  return (utc.tm_mday - 1 + 14) % 28 + 1;
 }
 
 std::string demo_config_for(const std::string& sim_base) {
@@ -306,10 +301,6 @@ std::string prometheus_yaml(int exporter_port) {
          "']\n"
          // One instance label whatever the port, so a restarted exporter continues its series.
          "        labels: {instance: fue-e2e}\n";
-}
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 double value_of(const nlohmann::json& series) {
