@@ -1,5 +1,6 @@
 #include "scrapers/thousandeyes/thousandeyes_history.h"
 
+#include <chrono>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -20,47 +21,21 @@ namespace {
 constexpr int64_t kDay = 86400;
 constexpr int kMaxPages = 200;  // as live
 
-// Howard Hinnant's civil calendar conversions (proleptic Gregorian, UTC).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-}
-
-unsigned days_in_month(int64_t y, unsigned m) {
-  const unsigned next_m = m == 12 ? 1 : m + 1;
-  const int64_t next_y = m == 12 ? y + 1 : y;
-  return static_cast<unsigned>(days_from_civil(next_y, next_m, 1) - days_from_civil(y, m, 1));
+// The UTC calendar day containing `t` (floor division, so times before 1970 work too).
+std::chrono::year_month_day utc_day(int64_t t) {
+  using namespace std::chrono;
+  return year_month_day{sys_days{floor<days>(sys_seconds{seconds{t}})}};
 }
 
 // `anchor` moved by `months` whole months, its day clamped to the month's length.
 int64_t add_months(int64_t anchor, int64_t months) {
-  const int64_t day = anchor >= 0 ? anchor / kDay : (anchor - kDay + 1) / kDay;
-  const int64_t time_of_day = anchor - day * kDay;
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(day, y, m, d);
-  int64_t index = y * 12 + (m - 1) + months;
-  const int64_t ny = index >= 0 ? index / 12 : (index - 11) / 12;
-  const unsigned nm = static_cast<unsigned>(index - ny * 12) + 1;
-  const unsigned nd = std::min(d, days_in_month(ny, nm));
-  return days_from_civil(ny, nm, nd) * kDay + time_of_day;
+  using namespace std::chrono;
+  const auto ymd = utc_day(anchor);
+  const int64_t time_of_day = anchor - sys_seconds{sys_days{ymd}}.time_since_epoch().count();
+  const year_month ym = year_month{ymd.year(), ymd.month()} + std::chrono::months{months};
+  const day last = year_month_day_last{ym.year(), month_day_last{ym.month()}}.day();
+  const year_month_day moved{ym.year(), ym.month(), std::min(ymd.day(), last)};
+  return sys_seconds{sys_days{moved}}.time_since_epoch().count() + time_of_day;
 }
 
 class Fetcher {
@@ -180,11 +155,10 @@ class Fetcher {
 
 int64_t period_start_containing(int64_t period_start, int64_t at) {
   // Months between the two, then step to the latest start not after `at`.
-  int64_t y1, y2;
-  unsigned m1, m2, d;
-  civil_from_days((period_start - ((period_start % kDay) + kDay) % kDay) / kDay, y1, m1, d);
-  civil_from_days((at - ((at % kDay) + kDay) % kDay) / kDay, y2, m2, d);
-  int64_t months = (y2 - y1) * 12 + (static_cast<int64_t>(m2) - static_cast<int64_t>(m1));
+  const auto from = utc_day(period_start), to = utc_day(at);
+  int64_t months = (static_cast<int>(to.year()) - static_cast<int>(from.year())) * 12 +
+                   (static_cast<int64_t>(static_cast<unsigned>(to.month())) -
+                    static_cast<int64_t>(static_cast<unsigned>(from.month())));
   int64_t start = add_months(period_start, months);
   while (start > at) start = add_months(period_start, --months);
   while (add_months(period_start, months + 1) <= at) start = add_months(period_start, ++months);
