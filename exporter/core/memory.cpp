@@ -4,6 +4,8 @@
 #include <sys/mman.h>
 
 #include <cstdint>
+#include <mutex>
+#include <vector>
 
 namespace fue::memory {
 namespace {
@@ -32,6 +34,25 @@ void advise_huge_pages(const void* p, size_t bytes) {
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 }
 
-void release_free_memory() { malloc_trim(0); }
+namespace {
+std::mutex caches_mutex;
+std::vector<void (*)()>& caches() {
+  static std::vector<void (*)()> registered;  // filled during static initialisation
+  return registered;
+}
+}  // namespace
+
+void on_release(void (*empty_cache)()) {
+  std::lock_guard lock(caches_mutex);
+  caches().push_back(empty_cache);
+}
+
+void release_free_memory() {
+  {
+    std::lock_guard lock(caches_mutex);
+    for (auto empty_cache : caches()) empty_cache();
+  }
+  malloc_trim(0);
+}
 
 }  // namespace fue::memory

@@ -20,6 +20,8 @@ void advise_huge_pages(const void* p, size_t bytes);
 // Returns free memory inside malloc's arenas to the kernel; called when a collection ends and
 // once a /metrics or /probe response is written.
 void release_free_memory();
+// Registers a cache that release_free_memory() empties first, e.g. the pooled JSON parsers.
+void on_release(void (*empty_cache)());
 
 // An allocator for the few buffers that grow to tens of megabytes (a family's label arena and
 // sample list): their memory is advised for huge pages before a byte of it is written.

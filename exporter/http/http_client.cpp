@@ -131,8 +131,10 @@ Response Client::send(Request req, const Deadline& deadline) {
   }
 }
 
-nlohmann::json Client::get_json(Request req, const Deadline& deadline) {
-  const std::string what = req.method + " " + endpoint_of(req);
+std::string Client::describe(const Request& req) { return req.method + " " + endpoint_of(req); }
+
+std::string Client::get_body(Request req, const Deadline& deadline) {
+  const std::string what = describe(req);
   Response res = send(std::move(req), deadline);
   if (!is_success(res.status)) {
     auto reason =
@@ -140,11 +142,12 @@ nlohmann::json Client::get_json(Request req, const Deadline& deadline) {
     throw ScrapeError(reason::http_status(res.status),
                       what + ": HTTP " + std::to_string(res.status) + ": " + reason);
   }
-  try {
-    return json::parse(res.body);
-  } catch (const ScrapeError& e) {
-    throw ScrapeError(reason::kBadJson, what + ": " + e.what());
-  }
+  return std::move(res.body);
+}
+
+nlohmann::json Client::get_json(Request req, const Deadline& deadline) {
+  return get_parsed(std::move(req), deadline,
+                    [](const std::string& body) { return json::parse(body); });
 }
 
 }  // namespace fue::http

@@ -8,11 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "exporter/config/config.h"
 #include "exporter/core/deadline.h"
+#include "exporter/core/errors.h"
 
 namespace fue::http {
 
@@ -119,6 +121,20 @@ class Client {
   // send(), then requires 2xx (else ScrapeError "http_<status>" with the decoded reason) and
   // parses the body as JSON (else ScrapeError "bad_json").
   nlohmann::json get_json(Request req, const Deadline& deadline);
+  // get_json() with the caller's parser: parse(body), a const std::string&, of a 2xx body, its
+  // bad_json errors prefixed with the request like get_json's. For listing pages read with simdjson
+  // (json_simd.h).
+  template <class Parse>
+  auto get_parsed(Request req, const Deadline& deadline, Parse&& parse) {
+    const std::string what = describe(req);
+    const std::string body = get_body(std::move(req), deadline);
+    try {
+      return parse(body);
+    } catch (const ScrapeError& e) {
+      if (e.reason() != reason::kBadJson) throw;
+      throw ScrapeError(reason::kBadJson, what + ": " + e.what());
+    }
+  }
 
   RateLimitState rate_limit() const;
   const ClientOptions& options() const { return options_; }
@@ -126,6 +142,9 @@ class Client {
  private:
   struct Pool;
   Response attempt(const Request& req, const Deadline& deadline);
+  static std::string describe(const Request& req);  // "GET endpoint", for error texts
+  // send(), then the body of a 2xx response; any other status throws as get_json documents.
+  std::string get_body(Request req, const Deadline& deadline);
 
   ClientOptions options_;
   std::shared_ptr<RequestObserver> observer_;

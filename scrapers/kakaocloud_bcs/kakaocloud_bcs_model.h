@@ -22,6 +22,8 @@ struct Vm {
   std::optional<bool> is_hadoop;
   std::optional<bool> is_k8se;
   std::optional<double> created;  // Unix seconds
+
+  bool operator==(const Vm&) const = default;  // the tests compare the two readers
 };
 
 // One answer of GET /api/v1/instances.
@@ -30,6 +32,8 @@ struct Page {
   std::optional<int64_t> total;  // pagination.total; absent when the server sent none
   std::optional<int64_t> limit;  // pagination.limit: the page size the server used
   size_t rows = 0;               // rows in the body, including any that were unusable
+
+  bool operator==(const Page&) const = default;  // the tests compare the two readers
 };
 
 }  // namespace fue::kakaocloud_bcs

@@ -30,12 +30,6 @@ std::optional<bool> flag(const Json& obj, const char* key) {
   }
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 std::string nested_name(const Json& vm, const char* key) {
   const Json* obj = json::find(vm, key);
   return obj && obj->is_object() ? text(*obj, "name") : "";
@@ -58,21 +52,31 @@ Vm parse_vm(const Json& row) {
   vm.name = text(row, "name");
   vm.flavor = nested_name(row, "flavor");
   vm.image = nested_name(row, "image");
-  vm.instance_type = lower(text(row, "instance_type"));
+  vm.instance_type = text(row, "instance_type");
   vm.availability_zone = text(row, "availability_zone");
   vm.private_ip = first_private_ip(row);
-  vm.vm_state = lower(text(row, "vm_state"));
-  vm.status = lower(text(row, "status"));
+  vm.vm_state = text(row, "vm_state");
+  vm.status = text(row, "status");
   vm.is_hadoop = flag(row, "is_hadoop");
   vm.is_k8se = flag(row, "is_k8se");
-  std::string created = text(row, "created_at");
-  if (!created.empty()) vm.created = timeutil::parse_rfc3339(created);
+  detail::normalise(vm, text(row, "created_at"));
   return vm;
 }
 
 }  // namespace
 
-Page parse_page(const Json& body) {
+namespace detail {
+
+void normalise(Vm& vm, const std::string& created_at) {
+  for (std::string* s : {&vm.instance_type, &vm.vm_state, &vm.status})
+    std::transform(s->begin(), s->end(), s->begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (!created_at.empty()) vm.created = timeutil::parse_rfc3339(created_at);
+}
+
+}  // namespace detail
+
+Page parse_page_dom(const Json& body) {
   json::require_object(body, "instance list response");
   Page page;
   const Json& pagination = json::object_or_empty(body, "pagination");

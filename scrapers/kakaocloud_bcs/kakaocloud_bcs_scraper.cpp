@@ -24,7 +24,7 @@ Page BcsScraper::fetch_page(ScrapeContext& ctx, int64_t offset, int64_t limit) {
                {"offset", std::to_string(offset)}};
   for (auto& f : settings_->filters()) req.query.push_back(std::move(f));
   req.headers.emplace("Accept", "application/json");
-  return parse_page(ctx.http.get_json(std::move(req), ctx.deadline));
+  return ctx.http.get_parsed(std::move(req), ctx.deadline, parse_page);
 }
 
 std::vector<Vm> BcsScraper::list(ScrapeContext& ctx) {

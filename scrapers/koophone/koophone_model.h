@@ -24,6 +24,8 @@ struct Phone {
   int restore_status = -1;
   std::optional<double> backup_time;   // Unix seconds
   std::optional<double> restore_time;  // Unix seconds
+
+  bool operator==(const Phone&) const = default;  // the tests compare the two readers
 };
 
 // One answer of GET /v1/instances/batch-query.
@@ -33,6 +35,8 @@ struct Page {
   std::optional<int64_t> page_size;  // as echoed; authoritative for the page count
   std::optional<int64_t> page_no;
   std::vector<std::string> conflicts;  // fields whose data.* and top-level values differ
+
+  bool operator==(const Page&) const = default;  // the tests compare the two readers
 };
 
 }  // namespace fue::koophone

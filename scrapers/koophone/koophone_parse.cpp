@@ -11,31 +11,20 @@ namespace {
 
 using Json = nlohmann::json;
 
-// A status code; -1 (reported as "unknown") when absent, null or of an unusable kind, so that
-// one odd phone never blanks the fleet.
 int status_code(const Json& row, const char* key) {
   try {
-    auto v = json::opt_int(row, key);
-    if (v && *v >= 0 && *v < 1000) return static_cast<int>(*v);
+    return detail::status_or_unknown(json::opt_int(row, key));
   } catch (const SchemaError&) {
+    return -1;
   }
-  return -1;
 }
 
 std::string text(const Json& row, const char* key) {
   try {
-    auto v = json::opt_string(row, key);
-    // The vendor's own example carries the literal "null" for an absent value.
-    if (v && *v != "null") return *v;
+    return detail::text_or_empty(json::opt_string(row, key));
   } catch (const SchemaError&) {
+    return {};
   }
-  return {};
-}
-
-std::optional<double> local_time(const Json& row, const char* key, int offset) {
-  std::string t = text(row, key);
-  if (t.empty()) return std::nullopt;
-  return timeutil::parse_local_datetime(t, offset);
 }
 
 Phone parse_phone(const Json& row, int offset) {
@@ -52,8 +41,8 @@ Phone parse_phone(const Json& row, int offset) {
   p.assign_status = status_code(row, "assign_status");
   p.backup_status = status_code(row, "backup_status");
   p.restore_status = status_code(row, "restore_status");
-  p.backup_time = local_time(row, "backup_time", offset);
-  p.restore_time = local_time(row, "restore_time", offset);
+  p.backup_time = detail::local_time(text(row, "backup_time"), offset);
+  p.restore_time = detail::local_time(text(row, "restore_time"), offset);
   return p;
 }
 
@@ -75,10 +64,23 @@ std::optional<int64_t> shaped_int(const Json& body, const Json& data, const char
 
 }  // namespace
 
-Page parse_page(const Json& body, int utc_offset_seconds) {
-  json::require_object(body, "batch-query response");
-  Page page;
-  const Json& data = json::object_or_empty(body, "data");
+namespace detail {
+
+int status_or_unknown(std::optional<int64_t> code) {
+  return code && *code >= 0 && *code < 1000 ? static_cast<int>(*code) : -1;
+}
+
+std::string text_or_empty(std::optional<std::string> text) {
+  // The vendor's own example carries the literal "null" for an absent value.
+  return text && *text != "null" ? std::move(*text) : std::string();
+}
+
+std::optional<double> local_time(const std::string& text, int utc_offset_seconds) {
+  if (text.empty()) return std::nullopt;
+  return timeutil::parse_local_datetime(text, utc_offset_seconds);
+}
+
+void read_paging(const Json& body, const Json& data, Page& page) {
   if (const Json* code = shaped_field(body, data, "error_code", page)) {
     std::string c = code->is_string() ? code->get<std::string>() : code->dump();
     if (c != "0") {
@@ -92,6 +94,15 @@ Page parse_page(const Json& body, int utc_offset_seconds) {
   page.total_count = shaped_int(body, data, "total_count", page);
   page.page_size = shaped_int(body, data, "page_size", page);
   page.page_no = shaped_int(body, data, "page_no", page);
+}
+
+}  // namespace detail
+
+Page parse_page_dom(const Json& body, int utc_offset_seconds) {
+  json::require_object(body, "batch-query response");
+  Page page;
+  const Json& data = json::object_or_empty(body, "data");
+  detail::read_paging(body, data, page);
   const Json& rows = json::find(data, "result") ? json::array_or_empty(data, "result")
                                                 : json::array_or_empty(body, "result");
   page.phones.reserve(rows.size());

@@ -1,6 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "scrapers/koophone/koophone_model.h"
 
@@ -10,6 +14,19 @@ namespace fue::koophone {
 // field table) or at the top level (the vendor's example). data.<field> wins over <field>.
 // A non-"0" error_code throws ScrapeError(reason::kVendorError) naming the code and its meaning.
 // backup_time / restore_time are read in the zone `utc_offset_seconds` east of UTC.
-Page parse_page(const nlohmann::json& body, int utc_offset_seconds);
+// Read with simdjson (koophone_parse_simdjson.cpp); nlohmann's DOM and parse_page_dom take what
+// only simdjson rejects (exporter/http/json_simd.h).
+Page parse_page(const std::string& body, int utc_offset_seconds);
+// The same page from nlohmann's DOM: the fallback, and the reference the tests hold parse_page to.
+Page parse_page_dom(const nlohmann::json& body, int utc_offset_seconds);
+
+// The rules both readers share.
+namespace detail {
+int status_or_unknown(std::optional<int64_t> code);          // -1 ("unknown") unless 0..999
+std::string text_or_empty(std::optional<std::string> text);  // the literal "null" reads as ""
+std::optional<double> local_time(const std::string& text, int utc_offset_seconds);
+// The error check and the paging fields, from the top level and "data" (small JSON objects).
+void read_paging(const nlohmann::json& body, const nlohmann::json& data, Page& page);
+}  // namespace detail
 
 }  // namespace fue::koophone

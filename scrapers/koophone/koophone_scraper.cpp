@@ -51,8 +51,10 @@ Page KoophoneScraper::fetch_page(ScrapeContext& ctx, const http::Query& filter, 
   req.query = {{"page_no", std::to_string(page_no)}, {"page_size", std::to_string(page_size)}};
   req.query.insert(req.query.end(), filter.begin(), filter.end());
   req.each_attempt = set_request_id;  // a fresh id on every attempt, retries included
-  Page page =
-      parse_page(ctx.http.get_json(std::move(req), ctx.deadline), settings_->utc_offset_seconds);
+  const int offset = settings_->utc_offset_seconds;
+  Page page = ctx.http.get_parsed(std::move(req), ctx.deadline, [offset](const std::string& body) {
+    return parse_page(body, offset);
+  });
   for (const auto& field : page.conflicts)
     log::warn(
         "koophone response disagrees between data and top level; using data",

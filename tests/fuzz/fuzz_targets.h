@@ -354,15 +354,37 @@ inline void thousandeyes(const uint8_t* data, size_t size) {
   serialize_and_check(out);
 }
 
+// The simdjson reader of a listing page must read every body as the nlohmann reference does:
+// the same page, or the same error (reason and text). Returns the page; rethrows its error.
+template <class Page, class Read, class ReadDom>
+Page same_page(std::string_view text, Read&& read, ReadDom&& read_dom) {
+  auto outcome = [](auto&& f) -> std::pair<std::optional<Page>, std::string> {
+    try {
+      return {f(), {}};
+    } catch (const ScrapeError& e) {
+      return {std::nullopt, e.reason() + ": " + e.what()};
+    }
+  };
+  const std::string body(text);  // as the HTTP client hands it over
+  auto fast = outcome([&] { return read(body); });
+  auto dom = outcome([&] { return read_dom(fue::json::parse(text)); });
+  if (fast != dom)
+    throw Finding("the simdjson and nlohmann readers disagree: [" + fast.second + "] against [" +
+                  dom.second + "]" + (fast.first && dom.first ? " (both read a page)" : ""));
+  if (!fast.first) read(body);  // throws its ScrapeError again
+  return *fast.first;
+}
+
 // ---- KooPhone: batch-query pages in either shape, then the fleet, backup and per-phone metrics.
 inline void koophone(const uint8_t* data, size_t size) {
   const Knobs k(size);
-  check_decoder(koophone::decode_error, k.status, as_text(data, size));
-  auto body = parse_body(as_text(data, size));
-  if (!body) return;
+  const std::string_view text = as_text(data, size);
+  check_decoder(koophone::decode_error, k.status, text);
   expect_scrape_errors_only([&] {
     const int offset = (size & 8) ? 8 * 3600 : 0;  // the vendor's UTC+8, or UTC
-    koophone::Page page = koophone::parse_page(*body, offset);
+    auto page = same_page<koophone::Page>(
+        text, [&](const std::string& t) { return koophone::parse_page(t, offset); },
+        [&](const nlohmann::json& j) { return koophone::parse_page_dom(j, offset); });
     std::vector<std::vector<koophone::Phone>> pages{page.phones, page.phones};
     auto phones = http::merge_unique(
         std::move(pages),
@@ -379,11 +401,12 @@ inline void koophone(const uint8_t* data, size_t size) {
 // ---- KakaoCloud BCS: instance list pages, then the fleet and per-VM metrics.
 inline void kakaocloud_bcs(const uint8_t* data, size_t size) {
   const Knobs k(size);
-  check_decoder(kakaocloud_bcs::decode_error, k.status, as_text(data, size));
-  auto body = parse_body(as_text(data, size));
-  if (!body) return;
+  const std::string_view text = as_text(data, size);
+  check_decoder(kakaocloud_bcs::decode_error, k.status, text);
   expect_scrape_errors_only([&] {
-    kakaocloud_bcs::Page page = kakaocloud_bcs::parse_page(*body);
+    auto page = same_page<kakaocloud_bcs::Page>(
+        text, [](const std::string& t) { return kakaocloud_bcs::parse_page(t); },
+        [](const nlohmann::json& j) { return kakaocloud_bcs::parse_page_dom(j); });
     std::vector<std::vector<kakaocloud_bcs::Vm>> pages{page.vms, page.vms};
     auto vms = http::merge_unique(
         std::move(pages), [](const kakaocloud_bcs::Vm& v) -> std::string_view { return v.id; });

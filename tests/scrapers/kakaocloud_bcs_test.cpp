@@ -149,7 +149,7 @@ TEST(KakaoCloudBcsRules, EachFieldOfARowIsReadIntoItsOwnPlace) {
     {"id": "vm-2", "flavor": null, "is_hadoop": "yes", "vm_state": null},
     "not an object"],
     "pagination": {"total": 40, "limit": 7}})");
-  const auto page = kakaocloud_bcs::parse_page(body);
+  const auto page = kakaocloud_bcs::parse_page(body.dump());
   EXPECT_EQ(page.total, 40);
   EXPECT_EQ(page.limit, 7);
   EXPECT_EQ(page.rows, 3u);

@@ -195,7 +195,7 @@ TEST(KoophoneRules, EachFieldOfARowIsReadIntoItsOwnPlace) {
      "assign_status": 0, "backup_status": 0, "restore_status": 1},
     {"instance_id": "c", "running_status": 5, "frozen_status": 0, "login_status": 1,
      "assign_status": 1, "backup_status": 4, "restore_status": 4, "backup_time": "null"}]})");
-  const auto page = koophone::parse_page(body, 8 * 3600);  // times read at UTC+8
+  const auto page = koophone::parse_page(body.dump(), 8 * 3600);  // times read at UTC+8
   ASSERT_EQ(page.phones.size(), 3u);
   EXPECT_EQ(page.total_count, 3);
   EXPECT_EQ(page.page_size, 100);
@@ -219,17 +219,16 @@ TEST(KoophoneRules, EachFieldOfARowIsReadIntoItsOwnPlace) {
 }
 
 TEST(KoophoneRules, AnOddCodeIsUnknownAndAnErrorCodeFailsThePage) {
-  const auto page = koophone::parse_page(
-      nlohmann::json::parse(R"({"result": [{"running_status": null, "frozen_status": -1,
-        "assign_status": 1000}]})"),
-      0);
+  const auto page = koophone::parse_page(R"({"result": [{"running_status": null,
+        "frozen_status": -1, "assign_status": 1000}]})",
+                                         0);
   ASSERT_EQ(page.phones.size(), 1u);
   EXPECT_EQ(page.phones[0].running_status, -1);
   EXPECT_EQ(page.phones[0].frozen_status, -1);
   EXPECT_EQ(page.phones[0].login_status, -1);
   EXPECT_EQ(page.phones[0].assign_status, -1);
   try {
-    koophone::parse_page(nlohmann::json::parse(R"({"error_code": "KOOPHONE.API.1004"})"), 0);
+    koophone::parse_page(R"({"error_code": "KOOPHONE.API.1004"})", 0);
     ADD_FAILURE() << "a non-zero error_code must fail the page";
   } catch (const ScrapeError& e) {
     EXPECT_EQ(e.reason(), "vendor_error");
