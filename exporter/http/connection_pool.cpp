@@ -45,7 +45,7 @@ std::unique_ptr<httplib::Client> ConnectionPool::connect(const Url& url) const {
   // Without it a request written in pieces waits on Nagle and the peer's delayed ACK (~40 ms).
   client->set_tcp_nodelay(true);
   client->set_keep_alive(true);
-  client->set_decompress(true);
+  client->set_decompress(false);  // BodyInflater (http_attempt.cpp) inflates with ISA-L
   client->set_url_encode(false);  // request targets arrive already encoded
   client->set_follow_location(false);
   if (url.scheme == "https") configure_tls(*client, settings_);

@@ -5,6 +5,7 @@
 
 #include "exporter/core/errors.h"
 #include "exporter/core/reasons.h"
+#include "exporter/http/body_inflater.h"
 #include "exporter/http/client_pool.h"
 #include "exporter/http/http_client.h"
 #include "exporter/http/url.h"
@@ -18,8 +19,27 @@ constexpr const char* kDefaultUserAgent = "fleet-usage-exporter";
 // Why the body receiver stopped reading, when it did.
 struct BodySink {
   std::string body;
+  std::unique_ptr<BodyInflater> inflater;  // for a gzip or deflate body
+  std::string corrupt;                     // why the compressed body could not be read
+  size_t received = 0;                     // bytes as they came, compressed or not
   bool too_large = false;
   bool expired = false;
+
+  // Takes one received piece; false stops the transfer.
+  bool take(const char* data, size_t size, size_t max_bytes) {
+    received += size;
+    if (!inflater) {
+      if (body.size() + size > max_bytes) return !(too_large = true);
+      body.append(data, size);
+      return true;
+    }
+    try {
+      return inflater->feed({data, size}, body, max_bytes) || !(too_large = true);
+    } catch (const std::runtime_error& e) {
+      corrupt = e.what();
+      return false;
+    }
+  }
 };
 
 httplib::Request to_httplib(const Request& req, const Url& base, const std::string& user_agent) {
@@ -46,6 +66,7 @@ bool at_deadline(const Deadline& deadline) { return deadline.remaining() <= Dura
                                   const Deadline& deadline, const std::string& what,
                                   const ClientOptions& options) {
   using E = httplib::Error;
+  if (!sink.corrupt.empty()) throw ScrapeError(reason::kBadResponse, what + ": " + sink.corrupt);
   if (sink.too_large)
     throw ScrapeError(reason::kResponseTooLarge,
                       what + ": response body exceeds " +
@@ -75,22 +96,37 @@ Response Client::attempt(const Request& req, const Deadline& deadline) {
   httplib::Request hreq = to_httplib(req, url, options_.user_agent);
   BodySink sink;
   const size_t max_bytes = options_.settings.max_response_bytes;
+  // The connection pool turns httplib's own (zlib) decompression off: bodies inflate here.
+  hreq.response_handler = [&](const httplib::Response& res) {
+    try {
+      sink.inflater = inflater_for(res.get_header_value("Content-Encoding"));
+    } catch (const std::runtime_error& e) {
+      sink.corrupt = e.what();
+      return false;
+    }
+    return true;
+  };
   hreq.content_receiver = [&](const char* data, size_t size, uint64_t offset, uint64_t total) {
-    if (sink.body.size() + size > max_bytes) return !(sink.too_large = true);
     // The whole body at once when its length is announced (and allowed): a megabyte page
-    // otherwise regrows and copies itself a dozen times.
-    if (offset == 0 && total > size && total <= max_bytes) sink.body.reserve(total);
+    // otherwise regrows and copies itself a dozen times. A compressed one is reserved at 16x,
+    // which costs nothing where it is not written; the spare 64 bytes let simdjson read the
+    // body in place (json_simd.h).
+    if (offset == 0 && total > size && total <= max_bytes)
+      sink.body.reserve(std::min<uint64_t>(max_bytes, sink.inflater ? total * 16 : total) + 64);
     if (deadline.expired())
       return !(sink.expired = true);  // a slow drip must not outlive the scrape
-    sink.body.append(data, size);
-    return true;
+    return sink.take(data, size, max_bytes);
   };
 
   const auto started = Clock::now();
   auto result = lease->send(hreq);
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   const std::string endpoint = req.endpoint.empty() ? req.path : req.endpoint;
-  if (!result || sink.too_large || sink.expired) {
+  // A compressed body cut short would otherwise read as a shorter body.
+  if (sink.inflater && sink.received > 0 && result && !sink.inflater->finished() &&
+      sink.corrupt.empty())
+    sink.corrupt = "compressed body ends before its end of stream";
+  if (!result || sink.too_large || sink.expired || !sink.corrupt.empty()) {
     const bool timed_out = sink.expired || (!sink.too_large && at_deadline(deadline));
     if (observer_) observer_->on_request(endpoint, timed_out ? "timeout" : "error", seconds);
     throw_transport(result.error(), sink, deadline, what + " (" + url.origin() + ")", options_);
