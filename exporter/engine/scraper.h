@@ -33,7 +33,7 @@ struct ScrapeContext {
   // reported (fleet_usage_exporter_listing_resources); may be empty.
   std::function<void(std::string_view endpoint, size_t listed, std::optional<int64_t> reported)>
       listing{};
-  WorkerPool* pool = nullptr;  // the engine's bounded pool, for concurrent pages; may be null
+  WorkerPool* pool = nullptr;  // the engine's page pool, for concurrent pages; may be null
 };
 
 // One vendor's scraper for one target. Long-lived: it may keep state across collections (a token

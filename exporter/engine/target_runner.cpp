@@ -20,7 +20,7 @@ struct TargetRunner::Flight {
   std::condition_variable done;
   const Deadline deadline;  // the deadline of the scrape that started it
   const Clock::time_point started = Clock::now();
-  WorkerPool* pool = nullptr;  // the pool it runs on, lent to its listings' pages
+  WorkerPool* page_pool = nullptr;  // lent to its listings' pages
   bool settled = false;
   TargetOutcome outcome;
 };
@@ -94,7 +94,8 @@ TargetRunner::TargetRunner(TargetConfig target, const VendorDescriptor& vendor,
 
 TargetRunner::~TargetRunner() = default;
 
-TargetRunner::Ticket TargetRunner::begin(const Deadline& deadline, WorkerPool& pool) {
+TargetRunner::Ticket TargetRunner::begin(const Deadline& deadline, WorkerPool& pool,
+                                         WorkerPool* page_pool) {
   std::shared_ptr<Flight> flight;
   bool start = false;
   {
@@ -107,7 +108,7 @@ TargetRunner::Ticket TargetRunner::begin(const Deadline& deadline, WorkerPool& p
     }
     if (!in_flight_) {
       in_flight_ = std::make_shared<Flight>(deadline);
-      in_flight_->pool = &pool;
+      in_flight_->page_pool = page_pool;
       start = true;
     }
     flight = in_flight_;
@@ -134,7 +135,7 @@ TargetOutcome TargetRunner::finish(Ticket& ticket) {
 void TargetRunner::run(const std::shared_ptr<Flight>& flight) {
   TargetOutcome outcome = flight->deadline.expired()
                               ? failure("deadline_exceeded", "queued until past the deadline")
-                              : collect_upstream(flight->deadline, flight->pool);
+                              : collect_upstream(flight->deadline, flight->page_pool);
   {
     std::lock_guard lock(flight->mutex);
     if (!flight->settled) {
@@ -153,7 +154,7 @@ void TargetRunner::run(const std::shared_ptr<Flight>& flight) {
   memory::release_free_memory();
 }
 
-TargetOutcome TargetRunner::collect_upstream(const Deadline& deadline, WorkerPool* pool) {
+TargetOutcome TargetRunner::collect_upstream(const Deadline& deadline, WorkerPool* page_pool) {
   auto out = std::make_shared<MetricSet>(
       std::vector<std::pair<std::string, std::string>>{{"target", target_.name}});
   SeriesCap cap(target_.per_resource_series, target_.max_resources);
@@ -185,7 +186,7 @@ TargetOutcome TargetRunner::collect_upstream(const Deadline& deadline, WorkerPoo
     else
       l.reported.reset();  // a listing without a total: no sum to compare with
   };
-  ctx.pool = pool;
+  ctx.pool = page_pool;
   TargetOutcome outcome;
   try {
     if (!scraper_) throw ScrapeError(reason::kInternal, "scraper unavailable: " + create_error_);

@@ -49,8 +49,9 @@ class TargetRunner : public std::enable_shared_from_this<TargetRunner> {
     std::optional<TargetOutcome> immediate;  // the cached result
     Deadline deadline{Clock::time_point{}};  // this waiter's own deadline
   };
-  // Serves from the cache, joins the collection in flight, or starts one on `pool`.
-  Ticket begin(const Deadline& deadline, WorkerPool& pool);
+  // Serves from the cache, joins the collection in flight, or starts one on `pool` whose pages
+  // are fetched on `page_pool` (null: listing.h's small process-wide pool).
+  Ticket begin(const Deadline& deadline, WorkerPool& pool, WorkerPool* page_pool);
   // Waits for the ticket's collection until its deadline plus the grace.
   TargetOutcome finish(Ticket& ticket);
 
@@ -58,8 +59,8 @@ class TargetRunner : public std::enable_shared_from_this<TargetRunner> {
 
  private:
   void run(const std::shared_ptr<Flight>& flight);
-  // `pool` also runs the collection's concurrent pages (see listing::run_bounded).
-  TargetOutcome collect_upstream(const Deadline& deadline, WorkerPool* pool);
+  // `page_pool` runs the collection's concurrent pages (see listing::run_bounded).
+  TargetOutcome collect_upstream(const Deadline& deadline, WorkerPool* page_pool);
   // Records the flight's one result; the caller holds the flight's lock.
   void settle(Flight& flight, TargetOutcome outcome);
 

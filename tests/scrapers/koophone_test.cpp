@@ -69,6 +69,20 @@ TEST(Koophone, RemainingPagesAreFetchedConcurrently) {
   EXPECT_EQ(sim.route_requests(kRoutePages), 5);
 }
 
+TEST(Koophone, PagesGetTheirFullConcurrencyWhateverTheTargetLimit) {
+  // The targets' pool has one thread, which this collection holds; its page helpers come from
+  // the engine's page pool, so all 8 are in flight together (they once shared the one thread).
+  InProcessSim sim({{"koophone", fleet_knobs(1000)}});
+  sim::koophone_set_rendezvous(8);
+  Exporter exporter(sim, "[global]\nmax_concurrent_targets = 1\n" +
+                             config("concurrency = 8\nper_resource_series = false\n"));
+  const bool up = exporter.collect().all_up;
+  const int peak = sim::koophone_peak_in_flight();
+  sim::koophone_set_rendezvous(0);
+  ASSERT_TRUE(up) << exporter.last_error();
+  EXPECT_GE(peak, 8) << "pages 2..10 should be in flight 8 at a time";
+}
+
 TEST(Koophone, TokenExpiringMidRunIsRefreshedOnceAndThePageRetried) {
   InProcessSim sim({{"koophone", fleet_knobs(500)}});
   Exporter exporter(sim, config("concurrency = 1\nper_resource_series = false\n"));
