@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tests/vendor-sim/gzip_memo.h"
 #include "tests/vendor-sim/sim_internal.h"
 
 namespace sim {
@@ -197,6 +198,7 @@ void Server::route(const std::string& method, const std::string& vendor, const s
       apply_body_mode(*fault, res, state->stopping);
     }
     if (decorate) decorate(res);
+    serve_compressed_from_memo(req, res);
   };
   const auto full = "/" + vendor + pattern;
   if (method == "GET")
