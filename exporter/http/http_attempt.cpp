@@ -108,11 +108,11 @@ Response Client::attempt(const Request& req, const Deadline& deadline) {
   };
   hreq.content_receiver = [&](const char* data, size_t size, uint64_t offset, uint64_t total) {
     // The whole body at once when its length is announced (and allowed): a megabyte page
-    // otherwise regrows and copies itself a dozen times. A compressed one is reserved at 16x,
+    // otherwise regrows and copies itself a dozen times. A compressed one is reserved at 32x,
     // which costs nothing where it is not written; the spare 64 bytes let simdjson read the
     // body in place (json_simd.h).
     if (offset == 0 && total > size && total <= max_bytes)
-      sink.body.reserve(std::min<uint64_t>(max_bytes, sink.inflater ? total * 16 : total) + 64);
+      sink.body.reserve(std::min<uint64_t>(max_bytes, sink.inflater ? total * 32 : total) + 64);
     if (deadline.expired())
       return !(sink.expired = true);  // a slow drip must not outlive the scrape
     return sink.take(data, size, max_bytes);

@@ -25,7 +25,7 @@ bool absent(const Slot& slot) { return !slot || slot->is_null(); }
 // Parsing takes about a millisecond a page against 100 ms of waiting for it, so two parsers
 // serve a target's eight pages in flight; each one more would fault in another page's worth of
 // buffers (a 2 MB page touches about 8 MB), which cost more CPU than the parsing itself.
-constexpr int kMaxParsers = 2;
+constexpr int kMaxParsers = 1;
 std::mutex pool_mutex;
 std::condition_variable parser_returned;
 std::vector<std::unique_ptr<simdjson::dom::parser>> idle_parsers;
