@@ -12,7 +12,7 @@ namespace sim {
 
 namespace {
 
-constexpr size_t kMinBytes = 64 * 1024;  // smaller bodies: httplib compresses them as before
+constexpr size_t kMinBytes = 16 * 1024;  // smaller bodies: httplib compresses them as before
 constexpr size_t kMaxMemo = 256u << 20;  // then the memo starts over
 
 // gzip at zlib's default level, as httplib's own compressor does.
