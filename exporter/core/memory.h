@@ -17,8 +17,8 @@ void configure_allocator();
 // Does nothing for buffers below a few megabytes.
 void advise_huge_pages(const void* p, size_t bytes);
 
-// Returns free memory inside malloc's arenas to the kernel; called when a collection ends and
-// once a /metrics or /probe response is written.
+// Returns free memory inside malloc's arenas to the kernel; called once a /metrics or /probe
+// response is written.
 void release_free_memory();
 // Registers a cache that release_free_memory() empties first, e.g. the pooled JSON parsers.
 void on_release(void (*empty_cache)());

@@ -9,7 +9,6 @@
 #include "exporter/core/clock.h"
 #include "exporter/core/errors.h"
 #include "exporter/core/log.h"
-#include "exporter/core/memory.h"
 #include "exporter/core/reasons.h"
 
 namespace fue {
@@ -150,8 +149,6 @@ void TargetRunner::run(const std::shared_ptr<Flight>& flight) {
     if (in_flight_ == flight) in_flight_.reset();
   }
   flight->done.notify_all();
-  // The collection's response bodies and parsed JSON are freed by now; give their pages back.
-  memory::release_free_memory();
 }
 
 TargetOutcome TargetRunner::collect_upstream(const Deadline& deadline, WorkerPool* page_pool) {

@@ -72,8 +72,8 @@ class PooledParser {
   std::unique_ptr<simdjson::dom::parser> parser_;
 };
 
-// Frees the idle pooled parsers. memory::release_free_memory() calls it (a collection's end, a
-// response written), so that an idle exporter keeps no parser buffers.
+// Frees the idle pooled parser. memory::release_free_memory() calls it once a response is
+// written, so that an idle exporter keeps no parser buffers.
 void release_parsers();
 
 // Parses `body` and returns read(root). When simdjson rejects the body, nlohmann parses it
