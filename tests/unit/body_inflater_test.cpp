@@ -3,28 +3,16 @@
 #include "exporter/http/body_inflater.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <random>
 #include <stdexcept>
 
+#include "tests/vendor-sim/gzip_memo.h"
+
 namespace fue::http {
 namespace {
 
-// `text` compressed by zlib (what cpp-httplib and most servers send): gzip or zlib wrapper.
-std::string compress(const std::string& text, bool gzip) {
-  z_stream z{};
-  deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, gzip ? 31 : 15, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, text.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  z.avail_in = static_cast<uInt>(text.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
+std::string compress(const std::string& text, bool gzip) { return sim::zlib_compress(text, gzip); }
 
 // A JSON-like body of about `bytes`, compressible like a listing page but not trivially.
 std::string page(size_t bytes) {

@@ -15,21 +15,6 @@ namespace {
 constexpr size_t kMinBytes = 16 * 1024;  // smaller bodies: httplib compresses them as before
 constexpr size_t kMaxMemo = 256u << 20;  // then the memo starts over
 
-// gzip at zlib's default level, as httplib's own compressor does.
-std::string gzip(std::string_view in) {
-  z_stream z{};
-  deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
 struct Memo {
   std::mutex mu;
   std::unordered_map<std::string, std::shared_ptr<const std::string>> bodies;  // body -> gzip
@@ -40,7 +25,7 @@ struct Memo {
       std::lock_guard lock(mu);
       if (auto it = bodies.find(body); it != bodies.end()) return it->second;
     }
-    auto compressed = std::make_shared<const std::string>(gzip(body));
+    auto compressed = std::make_shared<const std::string>(zlib_compress(body));
     std::lock_guard lock(mu);
     if (bytes + body.size() > kMaxMemo) {
       bodies.clear();
@@ -52,6 +37,21 @@ struct Memo {
 };
 
 }  // namespace
+
+std::string zlib_compress(std::string_view in, bool gzip_wrapper) {
+  z_stream z{};
+  deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, gzip_wrapper ? 15 + 16 : 15, 8,
+               Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, in.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
 
 void serve_compressed_from_memo(const httplib::Request& req, httplib::Response& res) {
   // httplib sets 200 only after the handler: -1 here means 200.
