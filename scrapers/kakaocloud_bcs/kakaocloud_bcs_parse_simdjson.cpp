@@ -101,6 +101,8 @@ Page read_page(simd::Element root) {
 
 }  // namespace
 
-Page parse_page(const std::string& body) { return simd::read_page(body, read_page, parse_page_dom); }
+Page parse_page(const std::string& body) {
+  return simd::read_page(body, read_page, parse_page_dom);
+}
 
 }  // namespace fue::kakaocloud_bcs
