@@ -6,15 +6,15 @@
 set -euo pipefail
 cd "${FUE_SOURCE_DIR:-$(dirname "$0")/../..}"
 build_dir=${FUE_BUILD_DIR:?FUE_BUILD_DIR is set by ctest}
-if [ ! -x "$build_dir/tests/bench/exposition_bench" ]; then
-  cmake --build "$build_dir" --target exposition_bench
+if [ ! -x "$build_dir/tests/bench/exposition_bench" ] || [ ! -x "$build_dir/tests/bench/listing_parse_bench" ]; then
+  cmake --build "$build_dir" --target exposition_bench listing_parse_bench
 fi
 out=$(mktemp "${TMPDIR:-/tmp}/fue-bench-smoke.XXXXXX")
 trap 'rm -f "$out"' EXIT
 /usr/bin/python3 tests/bench/run_bench.py --build-dir "$build_dir" --smoke >"$out"
 cat "$out"
 fail=0
-for row in "(a) ours |" "whole /metrics step with gzip" "(b) naive prometheus-cpp" \
+for row in "(a) ours |" "whole /metrics step with gzip" "listing page reader" "(b) naive prometheus-cpp" \
   "(c) Python prometheus_client" "scrape latency" "concurrency N=1 " "concurrency N=4 " \
   "(d) plain Python exporter" "idle (before any scrape)" "idle after the scrapes"; do
   if ! grep -qF -- "$row" "$out"; then
