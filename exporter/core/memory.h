@@ -20,7 +20,7 @@ void advise_huge_pages(const void* p, size_t bytes);
 // Returns free memory inside malloc's arenas to the kernel; called once a /metrics or /probe
 // response is written.
 void release_free_memory();
-// Registers a cache that release_free_memory() empties first, e.g. the pooled JSON parsers.
+// Registers a cache that release_free_memory() empties first, e.g. the JSON parser's buffers.
 void on_release(void (*empty_cache)());
 
 // An allocator for the few buffers that grow to tens of megabytes (a family's label arena and

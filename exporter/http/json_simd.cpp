@@ -1,8 +1,6 @@
 #include "exporter/http/json_simd.h"
 
-#include <condition_variable>
 #include <mutex>
-#include <vector>
 
 #include "exporter/core/errors.h"
 #include "exporter/core/memory.h"
@@ -22,45 +20,23 @@ Json holder(std::string_view key, Element e) {
 
 bool absent(const Slot& slot) { return !slot || slot->is_null(); }
 
-// Parsing takes about a millisecond a page against 100 ms of waiting for it, so two parsers
-// serve a target's eight pages in flight; each one more would fault in another page's worth of
-// buffers (a 2 MB page touches about 8 MB), which cost more CPU than the parsing itself.
-constexpr int kMaxParsers = 1;
-std::mutex pool_mutex;
-std::condition_variable parser_returned;
-std::vector<std::unique_ptr<simdjson::dom::parser>> idle_parsers;
-int parsers_out = 0;
+std::mutex parser_mutex;
+std::unique_ptr<simdjson::dom::parser> shared_parser;  // made on first use; release_parser()
+
 }  // namespace
 
-PooledParser::PooledParser() {
-  std::unique_lock lock(pool_mutex);
-  parser_returned.wait(lock, [] { return parsers_out < kMaxParsers; });
-  ++parsers_out;
-  if (!idle_parsers.empty()) {
-    parser_ = std::move(idle_parsers.back());
-    idle_parsers.pop_back();
-  }
-  lock.unlock();
-  if (!parser_) parser_ = std::make_unique<simdjson::dom::parser>();
+SharedParser::SharedParser() : lock_(parser_mutex) {
+  if (!shared_parser) shared_parser = std::make_unique<simdjson::dom::parser>();
+  parser_ = shared_parser.get();
 }
 
-PooledParser::~PooledParser() {
-  {
-    std::lock_guard lock(pool_mutex);
-    --parsers_out;
-    idle_parsers.push_back(std::move(parser_));
-  }
-  parser_returned.notify_one();
-}
-
-void release_parsers() {
-  std::vector<std::unique_ptr<simdjson::dom::parser>> freed;
-  std::lock_guard lock(pool_mutex);
-  freed.swap(idle_parsers);
+void release_parser() {
+  std::lock_guard lock(parser_mutex);
+  shared_parser.reset();
 }
 
 namespace {
-const bool kReleasedWithFreeMemory = (memory::on_release(release_parsers), true);
+const bool kReleasedWithFreeMemory = (memory::on_release(release_parser), true);
 }  // namespace
 
 const char* type_name(Element e) {
