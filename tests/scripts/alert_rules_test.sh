@@ -16,6 +16,16 @@ status=0
 check_file() {
   local rules=$1 tests=$2 broken=$3
   promtool check rules "$rules"
+  # promtool evaluates groups missing from group_eval_order in a random order, so a test whose
+  # alerts read another group's recording rules passes or fails by chance: list them all.
+  local groups order
+  groups=$(sed -n 's/^  - name: *//p' "$rules")
+  order=$(sed -n '/^group_eval_order:/,/^[^ ]/s/^  - *//p' "$tests")
+  if [ "$groups" != "$order" ]; then
+    echo "FAIL: $tests: group_eval_order must list the groups of $rules in order:"
+    echo "$groups"
+    status=1
+  fi
   (cd "$(dirname "$tests")" && promtool test rules "$(basename "$tests")")
 
   # Every alert is tested firing: an `alertname: X` followed (before the next alertname) by an
