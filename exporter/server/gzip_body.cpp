@@ -68,16 +68,22 @@ DeflatePrefix deflate_prefix(std::string_view text) {
   return p;
 }
 
-void write_gzip(const DeflatePrefix& prefix, std::string_view tail, std::string& out) {
+std::string gzip_header() {
   // ID1 ID2, CM = deflate, no flags, no mtime, XFL 0, OS = Unix.
-  static constexpr char kHeader[10] = {'\x1f', '\x8b', 8, 0, 0, 0, 0, 0, 0, 3};
-  out.clear();
-  out.reserve(sizeof kHeader + prefix.deflate.size() + tail.size() / 4 + 1024);
-  out.append(kHeader, sizeof kHeader);
-  out += prefix.deflate;
+  return std::string("\x1f\x8b\x08\0\0\0\0\0\0\x03", 10);
+}
+
+void write_gzip_end(const DeflatePrefix& prefix, std::string_view tail, std::string& out) {
   deflate_into(tail, true, out);
   put_le32(out, crc_of(prefix.crc, tail));
   put_le32(out, static_cast<uint32_t>(prefix.size + tail.size()));  // ISIZE: modulo 2^32
+}
+
+void write_gzip(const DeflatePrefix& prefix, std::string_view tail, std::string& out) {
+  out = gzip_header();
+  out.reserve(out.size() + prefix.deflate.size() + tail.size() / 4 + 1024);
+  out += prefix.deflate;
+  write_gzip_end(prefix, tail, out);
 }
 
 }  // namespace fue

@@ -24,5 +24,9 @@ DeflatePrefix deflate_prefix(std::string_view text);
 // Writes one gzip member to `out` (replacing its content): header, `prefix`, `tail` compressed
 // as the final segment, then the CRC-32 and size of prefix and tail together.
 void write_gzip(const DeflatePrefix& prefix, std::string_view tail, std::string& out);
+// The same member in the pieces a response sends without copying the prefix: the header, then
+// (after the prefix) the end, which is `tail` compressed plus the trailer.
+std::string gzip_header();
+void write_gzip_end(const DeflatePrefix& prefix, std::string_view tail, std::string& out);
 
 }  // namespace fue

@@ -25,6 +25,7 @@
 #include "exporter/server/landing_page.h"
 #include "exporter/server/listen_socket.h"
 #include "exporter/server/probe_handler.h"
+#include "exporter/server/shared_body.h"
 #include "exporter/spend/spend_metrics.h"
 
 namespace fue {
@@ -42,6 +43,8 @@ std::shared_ptr<SSL_CTX> make_ssl_ctx(const WebConfig* web) {
 // Set while a worker answers a request that must be the connection's last: a refused request
 // (4xx) may have left unread bytes behind it, which must never be parsed as a next request.
 thread_local bool t_close_connection = false;
+// Set while a worker answers a scrape (/metrics, /probe): its garbage is freed once it is sent.
+thread_local bool t_release_memory = false;
 
 FrontEnd::Options front_end_options(const WebServerOptions& o) {
   FrontEnd::Options f;
@@ -181,8 +184,15 @@ WebServer::WebServer(Engine& engine, ConfigReloader& reloader, WebServerOptions 
           front_end_options(options_), [this] { return protection()->tls; },
           [this](httplib::Stream& stream, bool last) {
             t_close_connection = false;
+            t_release_memory = false;
             const bool keep = server_.serve_one(stream, last);
-            return keep && !t_close_connection;
+            // A /metrics body goes out after its head, and only then is its scrape's garbage freed.
+            const bool sent = send_deferred_body(stream);
+            if (t_release_memory) {
+              exposition_cache_.prune();  // a collection nobody holds any more: its renderings go
+              memory::release_free_memory();
+            }
+            return keep && sent && !t_close_connection;
           }) {
   install_guards();
   install_routes();
@@ -194,14 +204,12 @@ void WebServer::install_guards() {
   server_.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
   server_.set_keep_alive_max_count(options_.keep_alive_max_requests);
 
-  // Runs once a response is written: a scrape's garbage (grouping, self-metrics, small buffers)
-  // goes back to the kernel now, not at the next collection, which may be min_interval away.
-  // The one trim of a scrape: trimming as each target finished handed back pages that the
-  // targets still collecting faulted in again (faults were a third of a collection's CPU).
+  // Marks a scrape once cpp-httplib has written its head; the front end's callback then frees its
+  // garbage (grouping, self-metrics, small buffers) after the body, not at the next collection,
+  // which may be min_interval away. The one trim of a scrape: trimming as each target finished
+  // handed back pages that the targets still collecting faulted in again.
   server_.set_logger([this](const httplib::Request& req, const httplib::Response&) {
-    if (req.path != options_.telemetry_path && req.path != "/probe") return;
-    exposition_cache_.prune();  // a collection nobody holds any more: its renderings go too
-    memory::release_free_memory();
+    if (req.path == options_.telemetry_path || req.path == "/probe") t_release_memory = true;
   });
 
   server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -399,17 +407,20 @@ void WebServer::serve_metrics(const httplib::Request& req, httplib::Response& re
   // The encoding is decided here (gzip or none): cpp-httplib would otherwise compress the body
   // (again) on its own reading of the header. The request is its own object, not a const one.
   const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
-  std::string body;
+  // The shared rendering is sent from the cache: each response adds only its own part around it.
+  SharedBody body;
+  body.owner = vendor;
   if (gzip) {
-    write_gzip(vendor->deflate, tail, body);
+    body.head = gzip_header();
+    body.shared = vendor->deflate.deflate;
+    write_gzip_end(vendor->deflate, tail, body.tail);
     res.set_header("Content-Encoding", "gzip");
   } else {
-    body.reserve(vendor->text.size() + tail.size());
-    body += vendor->text;
-    body += tail;
+    body.shared = vendor->text;
+    body.tail = std::move(tail);
   }
   res.set_header("Vary", "Accept-Encoding");
-  res.set_content(std::move(body), openmetrics ? kOpenMetricsContentType : kTextContentType);
+  defer_body(req, res, std::move(body), openmetrics ? kOpenMetricsContentType : kTextContentType);
 }
 
 void WebServer::bind(const std::string& host, int port) {

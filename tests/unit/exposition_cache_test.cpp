@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <zlib.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -15,34 +15,16 @@
 #include "exporter/metrics/serializer.h"
 #include "exporter/server/gzip_body.h"
 #include "exporter/server/web_server.h"
+#include "tests/support/gunzip.h"
 #include "tests/support/harness.h"
+#include "tests/support/raw_http.h"
 
 namespace fue {
 namespace {
 
 using namespace std::chrono_literals;
 
-// Inflates one gzip member with zlib, which checks the CRC-32 and the size; fails on any byte
-// after the member (a second member would be one: curl stops after the first).
-std::string gunzip_one_member(const std::string& gz) {
-  z_stream zs{};
-  EXPECT_EQ(inflateInit2(&zs, 16 + 15), Z_OK);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  zs.avail_in = static_cast<uInt>(gz.size());
-  std::string out;
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    char buf[65536];
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - zs.avail_out);
-  }
-  EXPECT_EQ(rc, Z_STREAM_END);
-  EXPECT_EQ(zs.avail_in, 0u) << "bytes after the gzip member";
-  inflateEnd(&zs);
-  return out;
-}
+using test::gunzip_one_member;
 
 std::string random_text(size_t n, unsigned seed) {
   std::mt19937 rng(seed);
@@ -274,6 +256,54 @@ TEST_F(MetricsRenderingTest, ScrapesOfACachedCollectionReuseItsRenderingWithFres
   EXPECT_EQ(vendor_part(gunzip_one_member(gz->body)), vendor_part(first->body));
   EXPECT_EQ(vendor_part(gunzip_one_member(gz2->body)), vendor_part(first->body));
   EXPECT_EQ(get({{"Accept-Encoding", "gzip;q=0"}})->get_header_value("Content-Encoding"), "");
+}
+
+// The cached rendering is sent after cpp-httplib writes the head, not copied into the response:
+// pipelined on one connection, every response's body follows its own head, exactly as long as
+// its Content-Length, and a HEAD gets the head alone.
+TEST_F(MetricsRenderingTest, PipelinedScrapesEachGetTheirHeadThenTheirWholeBody) {
+  start(Duration(3600 * 1000));
+  const int fd = test::connect_raw(server->port());
+  ASSERT_GE(fd, 0);
+  const std::string om = "Accept: application/openmetrics-text;version=1.0.0\r\n";
+  ASSERT_TRUE(test::send_all(
+      fd, "GET /metrics HTTP/1.1\r\nHost: t\r\n" + om + "Accept-Encoding: gzip\r\n\r\n" +
+              "HEAD /metrics HTTP/1.1\r\nHost: t\r\n\r\n" +
+              "GET /metrics HTTP/1.1\r\nHost: t\r\nRange: bytes=0-9\r\n\r\n" +
+              "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+  bool closed = false;
+  const std::string stream = test::read_until_closed(fd, 20s, &closed);
+  ::close(fd);
+  ASSERT_TRUE(closed);
+  // Splits the stream into responses by their Content-Length (none for the HEAD's body).
+  std::vector<std::pair<std::string, std::string>> responses;
+  size_t at = 0;
+  for (bool head_only : {false, true, false, false}) {
+    const size_t end = stream.find("\r\n\r\n", at);
+    ASSERT_NE(end, std::string::npos) << "response " << responses.size() << " has no head";
+    std::string head = stream.substr(at, end + 4 - at);
+    const size_t cl = head.find("Content-Length: ");
+    ASSERT_NE(cl, std::string::npos) << head;
+    const size_t length = std::stoul(head.substr(cl + 16));
+    EXPECT_GT(length, 10000u) << head;  // 20,000 series, more than one write
+    at = end + 4;
+    const size_t body_length = head_only ? 0 : length;
+    ASSERT_LE(at + body_length, stream.size()) << "body cut short: " << head;
+    responses.emplace_back(std::move(head), stream.substr(at, body_length));
+    at += body_length;
+  }
+  EXPECT_EQ(at, stream.size()) << "bytes after the last response";
+  for (const auto& [head, body] : responses) EXPECT_TRUE(head.starts_with("HTTP/1.1 200 OK\r\n"));
+  const std::string gz = gunzip_one_member(responses[0].second);
+  EXPECT_NE(gz.find("testvendor_info{target=\"a\",id=\"19999\"} 1\n"), std::string::npos);
+  EXPECT_TRUE(gz.ends_with("# EOF\n"));
+  EXPECT_NE(responses[0].first.find("Content-Encoding: gzip\r\n"), std::string::npos);
+  EXPECT_TRUE(responses[1].second.empty());
+  // A Range header gets the whole body with 200: only the whole exposition is served.
+  EXPECT_EQ(vendor_part(responses[2].second), vendor_part(responses[3].second));
+  test::expect_promtool_ok(responses[2].second);
+  test::expect_promtool_ok(responses[3].second);
+  EXPECT_EQ(server->exposition_renders(), 2u);  // OpenMetrics with gzip, and plain text
 }
 
 TEST(AcceptsGzipTest, ReadsTheCodingsAndTheirWeights) {
