@@ -59,11 +59,17 @@ void append_help_text(std::string& out, std::string_view help, bool openmetrics 
 // per-piece capacity check, and finish() trims the unused tail. This is what keeps a million
 // series in a fraction of a second; appending piece by piece spent most of its time in
 // std::string::append.
+// With a sink, the text written so far is handed over once it passes kChunkBytes, and the same
+// buffer is reused: a streamed exposition stays within a few cache-sized pieces.
 class Cursor {
  public:
-  explicit Cursor(std::string& out) : out_(out), len_(out.size()) {}
+  Cursor(std::string& out, const ExpositionSink* sink) : out_(out), len_(out.size()), sink_(sink) {}
   // A pointer with room for at least n bytes.
   char* room(size_t n) {
+    if (sink_ && len_ >= kChunkBytes) {
+      (*sink_)(std::string_view(out_.data(), len_));
+      len_ = 0;
+    }
     if (out_.size() - len_ < n) out_.resize(len_ + std::max<size_t>(n, 64 * 1024));
     return out_.data() + len_;
   }
@@ -73,7 +79,15 @@ class Cursor {
  private:
   std::string& out_;
   size_t len_;
+  const ExpositionSink* sink_;
 };
+
+// Hands the rest of a streamed exposition to the sink.
+void flush_to(const ExpositionSink* sink, std::string& out) {
+  if (!sink || out.empty()) return;
+  (*sink)(out);
+  out.clear();
+}
 
 inline char* put(char* p, std::string_view v) {
   std::memcpy(p, v.data(), v.size());
@@ -102,7 +116,8 @@ char* put_value(char* p, double v) {
 }
 
 // Writes `name{labels} value` for every sample; `timestamp` is appended when non-empty.
-void write_samples(const MetricFamily& f, std::string& out, std::string_view timestamp) {
+void write_samples(const MetricFamily& f, std::string& out, std::string_view timestamp,
+                   const ExpositionSink* sink = nullptr) {
   const auto& names = f.label_names();
   // `{name="` / `,name="` for every label, and `le` for a histogram bucket.
   std::vector<std::string> openers;
@@ -113,7 +128,7 @@ void write_samples(const MetricFamily& f, std::string& out, std::string_view tim
                       "=\"");
     fixed += openers.back().size() + 1;
   }
-  Cursor cursor(out);
+  Cursor cursor(out, sink);
   for (const auto& s : f.samples()) {
     // Escaping at most doubles a value; s.size covers the values plus 4 bytes each.
     char* p = cursor.room(fixed + 2 * static_cast<size_t>(s.size));
@@ -201,21 +216,26 @@ void write_header(const MetricFamily& f, std::string_view help_note, std::string
 // Writes groups of same-named families: `groups` yields spans of family pointers, and
 // `note_of(i)` the HELP note of the i-th group.
 template <class Groups, class NoteOf>
-void write_text(const Groups& groups, NoteOf note_of, std::string& out) {
-  // An upper bound of the text, reserved once so the text is never copied while it grows. Pages
-  // of the bound that are never written are never touched, so over-estimating costs no memory.
-  size_t estimate = 4096;
-  for (const auto& group : groups)
-    for (const MetricFamily* f : group) estimate += text_bound(*f);
-  out.reserve(out.size() + estimate);
-  memory::advise_huge_pages(out.data(), out.capacity());
+void write_text(const Groups& groups, NoteOf note_of, std::string& out,
+                const ExpositionSink* sink = nullptr) {
+  if (sink) {
+    out.reserve(2 * kChunkBytes);
+  } else {
+    // An upper bound of the text, reserved once so the text is never copied while it grows.
+    // Pages of the bound that are never written are never touched: over-estimating is free.
+    size_t estimate = 4096;
+    for (const auto& group : groups)
+      for (const MetricFamily* f : group) estimate += text_bound(*f);
+    out.reserve(out.size() + estimate);
+    memory::advise_huge_pages(out.data(), out.capacity());
+  }
   for (size_t i = 0; i < groups.size(); ++i) {
     const auto& group = groups[i];
     size_t samples = 0;
     for (const MetricFamily* f : group) samples += f->size();
     if (samples == 0) continue;
     write_header(*group.front(), note_of(i), out);
-    for (const MetricFamily* f : group) write_samples(*f, out, {});
+    for (const MetricFamily* f : group) write_samples(*f, out, {}, sink);
   }
 }
 
@@ -229,12 +249,24 @@ void serialize_text(const MetricSet& set, std::string& out) {
       groups, [](size_t) { return std::string_view(); }, out);
 }
 
-void serialize_text(const MetricView& view, std::string& out) {
+namespace {
+
+void write_text(const MetricView& view, std::string& out, const ExpositionSink* sink) {
   std::vector<std::span<const MetricFamily* const>> groups;
   groups.reserve(view.groups().size());
   for (const auto& g : view.groups()) groups.emplace_back(g.families);
   write_text(
-      groups, [&](size_t i) { return std::string_view(view.groups()[i].help_note); }, out);
+      groups, [&](size_t i) { return std::string_view(view.groups()[i].help_note); }, out, sink);
+}
+
+}  // namespace
+
+void serialize_text(const MetricView& view, std::string& out) { write_text(view, out, nullptr); }
+
+void stream_text(const MetricView& view, const ExpositionSink& sink) {
+  std::string buffer;
+  write_text(view, buffer, &sink);
+  flush_to(&sink, buffer);
 }
 
 namespace {
@@ -306,17 +338,28 @@ void write_om_header(const MetricFamily& f, std::string_view help_note, bool scr
   }
 }
 
-}  // namespace
-
-void serialize_openmetrics(const MetricView& view, std::string& out) {
+void write_openmetrics(const MetricView& view, std::string& out, const ExpositionSink* sink) {
   for (const auto& g : view.groups()) {
     size_t samples = 0;
     for (const MetricFamily* f : g.families) samples += f->size();
     if (samples == 0) continue;
     write_om_header(*g.families.front(), g.help_note, true, out);
-    for (const MetricFamily* f : g.families) write_samples(*f, out, {});
+    for (const MetricFamily* f : g.families) write_samples(*f, out, {}, sink);
   }
+}
+
+}  // namespace
+
+void serialize_openmetrics(const MetricView& view, std::string& out) {
+  write_openmetrics(view, out, nullptr);
   out += "# EOF\n";
+}
+
+void stream_openmetrics(const MetricView& view, const ExpositionSink& sink) {
+  std::string buffer;
+  buffer.reserve(2 * kChunkBytes);
+  write_openmetrics(view, buffer, &sink);
+  flush_to(&sink, buffer);
 }
 
 void serialize_openmetrics(const MetricSet& set, double timestamp_seconds, std::string& out,

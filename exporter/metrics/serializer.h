@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "exporter/metrics/metric_set.h"
@@ -23,6 +25,14 @@ void serialize_text(const MetricView& view, std::string& out);
 // ending in _seconds or _bytes. Samples keep their names and labels, so Prometheus stores what
 // the text format gives (where a StateSet is a gauge, per OpenMetrics' compatibility rules).
 void serialize_openmetrics(const MetricView& view, std::string& out);
+// Receives an exposition in pieces while it is written (stream_text, stream_openmetrics).
+using ExpositionSink = std::function<void(std::string_view)>;
+inline constexpr size_t kChunkBytes = 256 * 1024;  // a piece: about what a core's L2 holds
+// The same expositions handed to `sink` in pieces of about kChunkBytes, through one reused
+// buffer: a large one is compressed while each piece is in the CPU's cache, never held whole.
+// OpenMetrics comes without its "# EOF", for the caller to end.
+void stream_text(const MetricView& view, const ExpositionSink& sink);
+void stream_openmetrics(const MetricView& view, const ExpositionSink& sink);
 // OpenMetrics text with a timestamp (seconds) on every sample, for backfill. Ends with "# EOF"
 // only when `terminate` is set, so several blocks can be written in sequence.
 void serialize_openmetrics(const MetricSet& set, double timestamp_seconds, std::string& out,

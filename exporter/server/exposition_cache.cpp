@@ -32,11 +32,9 @@ namespace {
 
 constexpr size_t kMaxEntries = 16;  // a bound, should sets outlive their use
 
-// Reserves an upper bound of the exposition, advised for huge pages, as serialize_text does for
-// itself: a million series otherwise regrow and copy the text a dozen times. Pages of the bound
-// that are never written cost no memory.
-void reserve_bound(const MetricView& view, std::string& out) {
-  size_t bound = out.size() + 4096;
+// An upper bound of the exposition's bytes.
+size_t exposition_bound(const MetricView& view) {
+  size_t bound = 4096;
   for (const auto& g : view.groups()) {
     for (const MetricFamily* f : g.families) {
       size_t per_sample = f->name().size() + 48;
@@ -47,8 +45,25 @@ void reserve_bound(const MetricView& view, std::string& out) {
                f->size() * per_sample + 2 * value_bytes;  // escaping at most doubles a value
     }
   }
-  out.reserve(bound);
+  return bound;
+}
+
+// Reserves the bound, advised for huge pages, as serialize_text does for itself: a million series
+// otherwise regrow and copy the text a dozen times. Pages never written cost no memory.
+void reserve_bound(const MetricView& view, std::string& out) {
+  out.reserve(out.size() + exposition_bound(view));
   memory::advise_huge_pages(out.data(), out.capacity());
+}
+
+// The exposition compressed as it is written, never held whole (136 MB of text at 1M series).
+DeflatePrefix render_compressed(const MetricView& view, ExpositionFormat format) {
+  PrefixDeflater deflater(exposition_bound(view) / 8);
+  const ExpositionSink sink = [&](std::string_view piece) { deflater.add(piece); };
+  if (format == ExpositionFormat::kText)
+    stream_text(view, sink);
+  else
+    stream_openmetrics(view, sink);
+  return deflater.finish();
 }
 
 }  // namespace
@@ -88,11 +103,10 @@ std::shared_ptr<const ExpositionCache::Rendered> ExpositionCache::get(const Metr
   // An exception leaves the flag unset: the next caller renders again.
   std::call_once(entry->once, [&] {
     auto r = std::make_shared<Rendered>();
-    render_exposition(view, format, r->text);
-    if (gzip) {
-      r->deflate = deflate_prefix(r->text);
-      std::string().swap(r->text);
-    }
+    if (gzip)
+      r->deflate = render_compressed(view, format);
+    else
+      render_exposition(view, format, r->text);
     entry->rendered = std::move(r);
     std::lock_guard lock(mutex_);
     ++renders_;

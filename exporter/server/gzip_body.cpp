@@ -3,51 +3,15 @@
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 
+#include <algorithm>
 #include <stdexcept>
-#include <vector>
+
+#include "exporter/core/memory.h"
 
 namespace fue {
 namespace {
 
 constexpr int kLevel = 1;
-
-// Compresses `text` after out's current end; `final` ends the stream, otherwise a sync flush.
-void deflate_into(std::string_view text, bool final, std::string& out) {
-  std::vector<uint8_t> level_buf(ISAL_DEF_LVL1_DEFAULT);
-  isal_zstream s;
-  isal_deflate_init(&s);
-  s.level = kLevel;
-  s.level_buf = level_buf.data();
-  s.level_buf_size = static_cast<uint32_t>(level_buf.size());
-  s.gzip_flag = IGZIP_DEFLATE;
-  s.flush = final ? NO_FLUSH : SYNC_FLUSH;
-  s.end_of_stream = final ? 1 : 0;
-  // isal_deflate_init() leaves the caller's fields as they were: set every one.
-  s.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(text.data()));
-  s.avail_in = 0;
-  // avail_in is 32 bits: a larger text goes in 1 GiB pieces.
-  size_t rest = text.size();
-  size_t used = out.size();
-  for (;;) {
-    if (s.avail_in == 0 && rest > 0) {
-      const size_t piece = std::min<size_t>(rest, size_t{1} << 30);
-      s.avail_in = static_cast<uint32_t>(piece);
-      rest -= piece;
-      s.end_of_stream = final && rest == 0 ? 1 : 0;
-    }
-    // An exposition compresses about tenfold: room for an eighth, grown when it runs out.
-    if (out.size() - used < 4096) out.resize(used + std::max<size_t>(64 * 1024, text.size() / 8));
-    s.next_out = reinterpret_cast<uint8_t*>(out.data() + used);
-    s.avail_out = static_cast<uint32_t>(std::min<size_t>(out.size() - used, UINT32_MAX));
-    const uint32_t room = s.avail_out;
-    if (isal_deflate(&s) != COMP_OK) throw std::runtime_error("gzip: isal_deflate failed");
-    used += room - s.avail_out;
-    const bool done = final ? s.internal_state.state == ZSTATE_END
-                            : s.avail_in == 0 && rest == 0 && s.avail_out > 0;
-    if (done) break;
-  }
-  out.resize(used);
-}
 
 void put_le32(std::string& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
@@ -59,13 +23,79 @@ uint32_t crc_of(uint32_t crc, std::string_view text) {
 
 }  // namespace
 
+struct PrefixDeflater::Stream {
+  isal_zstream s;
+  uint8_t level_buf[ISAL_DEF_LVL1_DEFAULT];
+};
+
+PrefixDeflater::PrefixDeflater(size_t expected_bytes) : z_(std::make_unique<Stream>()) {
+  isal_zstream& s = z_->s;
+  isal_deflate_init(&s);
+  // isal_deflate_init() leaves the caller's fields as they were: set every one.
+  s.level = kLevel;
+  s.level_buf = z_->level_buf;
+  s.level_buf_size = sizeof z_->level_buf;
+  s.gzip_flag = IGZIP_DEFLATE;
+  s.end_of_stream = 0;
+  s.avail_in = 0;
+  out_.deflate.reserve(expected_bytes);
+  memory::advise_huge_pages(out_.deflate.data(), out_.deflate.capacity());  // fewer page faults
+}
+
+PrefixDeflater::~PrefixDeflater() = default;
+
+void PrefixDeflater::run(std::string_view text, int flush, bool final) {
+  isal_zstream& s = z_->s;
+  s.flush = flush;
+  s.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(text.data()));
+  s.avail_in = 0;
+  // avail_in is 32 bits: a larger text goes in 1 GiB pieces.
+  size_t rest = text.size();
+  std::string& out = out_.deflate;
+  for (;;) {
+    if (s.avail_in == 0 && rest > 0) {
+      const size_t piece = std::min<size_t>(rest, size_t{1} << 30);
+      s.avail_in = static_cast<uint32_t>(piece);
+      rest -= piece;
+    }
+    s.end_of_stream = final && rest == 0 ? 1 : 0;
+    // An exposition compresses about tenfold: room for an eighth, grown when it runs out, by at
+    // most 1 MiB at a time so that little room is ever touched and left unused.
+    if (out.size() - used_ < 4096)
+      out.resize(used_ + std::clamp<size_t>(text.size() / 8, 64 * 1024, 1024 * 1024));
+    s.next_out = reinterpret_cast<uint8_t*>(out.data() + used_);
+    s.avail_out = static_cast<uint32_t>(std::min<size_t>(out.size() - used_, UINT32_MAX));
+    const uint32_t room = s.avail_out;
+    if (isal_deflate(&s) != COMP_OK) throw std::runtime_error("gzip: isal_deflate failed");
+    used_ += room - s.avail_out;
+    const bool done = final ? s.internal_state.state == ZSTATE_END
+                            : s.avail_in == 0 && rest == 0 && s.avail_out > 0;
+    if (done) break;
+  }
+  out_.crc = crc_of(out_.crc, text);
+  out_.size += text.size();
+}
+
+void PrefixDeflater::add(std::string_view text) { run(text, NO_FLUSH, false); }
+
+DeflatePrefix PrefixDeflater::finish() {
+  run({}, SYNC_FLUSH, false);
+  // Kept while the collection is cached; its reserved room past the end was never touched, so it
+  // holds no memory, and shrinking would copy it all.
+  out_.deflate.resize(used_);
+  return std::move(out_);
+}
+
+std::string PrefixDeflater::finish_stream() {
+  run({}, NO_FLUSH, true);
+  out_.deflate.resize(used_);
+  return std::move(out_.deflate);
+}
+
 DeflatePrefix deflate_prefix(std::string_view text) {
-  DeflatePrefix p;
-  deflate_into(text, false, p.deflate);
-  p.deflate.shrink_to_fit();  // kept while the collection is cached: no slack
-  p.crc = crc_of(0, text);
-  p.size = text.size();
-  return p;
+  PrefixDeflater d(text.size() / 8);
+  d.add(text);
+  return d.finish();
 }
 
 std::string gzip_header() {
@@ -74,7 +104,9 @@ std::string gzip_header() {
 }
 
 void write_gzip_end(const DeflatePrefix& prefix, std::string_view tail, std::string& out) {
-  deflate_into(tail, true, out);
+  PrefixDeflater d(tail.size() / 4 + 1024);
+  d.add(tail);
+  out += d.finish_stream();
   put_le32(out, crc_of(prefix.crc, tail));
   put_le32(out, static_cast<uint32_t>(prefix.size + tail.size()));  // ISIZE: modulo 2^32
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,28 @@ struct DeflatePrefix {
   std::string deflate;  // raw deflate, not final
   uint32_t crc = 0;     // CRC-32 of the uncompressed text, as gzip's trailer needs it
   uint64_t size = 0;    // bytes of uncompressed text
+};
+
+// Compresses text handed over in pieces into one DeflatePrefix, so a large exposition is
+// compressed while each piece is still in the CPU's cache and is never held whole.
+class PrefixDeflater {
+ public:
+  explicit PrefixDeflater(size_t expected_bytes);  // reserved for the compressed bytes
+  ~PrefixDeflater();
+  PrefixDeflater(const PrefixDeflater&) = delete;
+  PrefixDeflater& operator=(const PrefixDeflater&) = delete;
+
+  void add(std::string_view text);
+  DeflatePrefix finish();       // ends with a sync flush: more may follow it
+  std::string finish_stream();  // ends with the final block: the raw deflate stream alone
+
+ private:
+  struct Stream;  // ISA-L's state and its level buffer
+  void run(std::string_view text, int flush, bool final);
+
+  std::unique_ptr<Stream> z_;
+  DeflatePrefix out_;
+  size_t used_ = 0;  // bytes of out_.deflate written; the rest is room
 };
 
 // Compresses `text` with ISA-L's igzip at level 1: about 15 times zlib's default speed on an

@@ -433,8 +433,8 @@ def latency_and_concurrency(args, tmp, rows):
             p50 = percentile(lat, 50)
             if base_requests is None:
                 base_requests, base_p50, base_cpu = per_cycle_total, p50, cpu
-            # What one more client costs the exporter: its own request (self-metrics, copying and
-            # writing the shared compressed body), not another rendering of the collection. Judged
+            # What one more client costs the exporter: its own request (self-metrics, and writing
+            # the shared compressed body from the cache), not another rendering of it. Judged
             # at the largest N only: a round's collection CPU itself varies by about 0.1 s, which
             # at N = 2 would be read as the one extra client's cost.
             extra = (cpu - base_cpu) / (n - 1) if n > 1 else None

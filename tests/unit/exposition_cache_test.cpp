@@ -59,6 +59,30 @@ TEST(GzipBodyTest, PrefixAndTailInflateToTheirConcatenation) {
   EXPECT_LT(deflate_prefix(exposition).deflate.size(), exposition.size() / 5);
 }
 
+// Text handed over in pieces (as the serializer streams it) compresses to the same member as the
+// whole text, whatever the pieces' sizes, including empty and incompressible ones.
+TEST(GzipBodyTest, PiecesCompressToTheWholeText) {
+  std::string text;
+  for (int i = 0; i < 30000; ++i)
+    text += "vendor_value{id=\"" + std::to_string(i) + "\"} " + std::to_string(i % 7) + "\n";
+  text += random_text(700000, 3);
+  std::mt19937 rng(4);
+  PrefixDeflater deflater(1024);  // far too small a guess: the output must grow
+  size_t pieces = 0;
+  for (size_t at = 0; at < text.size(); ++pieces) {
+    const size_t n = std::min<size_t>(text.size() - at, rng() % 300000);
+    deflater.add(std::string_view(text).substr(at, n));
+    at += n;
+  }
+  EXPECT_GT(pieces, 5u);
+  const DeflatePrefix p = deflater.finish();
+  EXPECT_EQ(p.size, text.size());
+  EXPECT_EQ(p.crc, deflate_prefix(text).crc);
+  std::string gz;
+  write_gzip(p, "# EOF\n", gz);
+  EXPECT_EQ(gunzip_one_member(gz), text + "# EOF\n");
+}
+
 std::shared_ptr<const MetricSet> vendor_set(double value) {
   auto set = std::make_shared<MetricSet>(
       std::vector<std::pair<std::string, std::string>>{{"target", "a"}});

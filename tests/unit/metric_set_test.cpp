@@ -185,6 +185,40 @@ TEST(MetricView, OpenMetricsTypesAStateSetAndTextKeepsAGauge) {
 }
 
 // The lean serialiser must say exactly what prometheus-cpp's own TextSerializer says.
+// Streamed in pieces, an exposition is the serialised one (OpenMetrics without its "# EOF"), and
+// each piece is about kChunkBytes: one family's samples are split across pieces.
+TEST(MetricView, StreamedExpositionsAreTheSerialisedOnesInCacheSizedPieces) {
+  auto set = std::make_shared<MetricSet>(Labels{{"target", "a"}});
+  auto& info = set->gauge("vendor_vm_info", "A VM.", {"id", "name"});
+  for (int i = 0; i < 40000; ++i) info.add({std::to_string(i), "vm \"" + std::to_string(i)}, 1);
+  set->counter("vendor_requests_total", "Requests.").add({}, 3);
+  set->gauge("vendor_empty", "No samples.");
+  MetricView view;
+  view.add(set, "May be cached.");
+  for (bool openmetrics : {false, true}) {
+    std::string whole, streamed;
+    std::vector<size_t> sizes;
+    const ExpositionSink sink = [&](std::string_view piece) {
+      sizes.push_back(piece.size());
+      streamed += piece;
+    };
+    if (openmetrics) {
+      serialize_openmetrics(view, whole);
+      whole.resize(whole.size() - std::string_view("# EOF\n").size());
+      stream_openmetrics(view, sink);
+    } else {
+      serialize_text(view, whole);
+      stream_text(view, sink);
+    }
+    EXPECT_EQ(streamed, whole);
+    ASSERT_GT(sizes.size(), 3u);
+    for (size_t i = 0; i + 1 < sizes.size(); ++i) {
+      EXPECT_GE(sizes[i], kChunkBytes);
+      EXPECT_LT(sizes[i], kChunkBytes + 256);  // a piece ends at the first sample past the size
+    }
+  }
+}
+
 TEST(MetricSet, MatchesPrometheusCppTextSerializer) {
   MetricSet set(Labels{{"target", "t\"1"}});
   set.gauge("g", "Gauge help.", {"a", "b"}).add({"x", "y\nz"}, 3.25);
