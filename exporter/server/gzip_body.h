@@ -28,12 +28,11 @@ class PrefixDeflater {
   PrefixDeflater& operator=(const PrefixDeflater&) = delete;
 
   void add(std::string_view text);
-  DeflatePrefix finish();       // ends with a sync flush: more may follow it
-  std::string finish_stream();  // ends with the final block: the raw deflate stream alone
+  DeflatePrefix finish();  // ends with a sync flush: more may follow it
 
  private:
   struct Stream;  // ISA-L's state and its level buffer
-  void run(std::string_view text, int flush, bool final);
+  void run(std::string_view text, int flush);
 
   std::unique_ptr<Stream> z_;
   DeflatePrefix out_;

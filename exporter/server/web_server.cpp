@@ -43,8 +43,8 @@ std::shared_ptr<SSL_CTX> make_ssl_ctx(const WebConfig* web) {
 // Set while a worker answers a request that must be the connection's last: a refused request
 // (4xx) may have left unread bytes behind it, which must never be parsed as a next request.
 thread_local bool t_close_connection = false;
-// Set while a worker answers a scrape (/metrics, /probe): its garbage is freed once it is sent.
-thread_local bool t_release_memory = false;
+// Set while a worker answers a scrape (/metrics, /probe), from begin_scrape() to end_scrape().
+thread_local bool t_in_scrape = false;
 
 FrontEnd::Options front_end_options(const WebServerOptions& o) {
   FrontEnd::Options f;
@@ -184,14 +184,10 @@ WebServer::WebServer(Engine& engine, ConfigReloader& reloader, WebServerOptions 
           front_end_options(options_), [this] { return protection()->tls; },
           [this](httplib::Stream& stream, bool last) {
             t_close_connection = false;
-            t_release_memory = false;
             const bool keep = server_.serve_one(stream, last);
             // A /metrics body goes out after its head, and only then is its scrape's garbage freed.
             const bool sent = send_deferred_body(stream);
-            if (t_release_memory) {
-              exposition_cache_.prune();  // a collection nobody holds any more: its renderings go
-              memory::release_free_memory();
-            }
+            end_scrape();
             return keep && sent && !t_close_connection;
           }) {
   install_guards();
@@ -203,14 +199,6 @@ void WebServer::install_guards() {
   // Only what the Keep-Alive header announces; the front end enforces both.
   server_.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
   server_.set_keep_alive_max_count(options_.keep_alive_max_requests);
-
-  // Marks a scrape once cpp-httplib has written its head; the front end's callback then frees its
-  // garbage (grouping, self-metrics, small buffers) after the body, not at the next collection,
-  // which may be min_interval away. The one trim of a scrape: trimming as each target finished
-  // handed back pages that the targets still collecting faulted in again.
-  server_.set_logger([this](const httplib::Request& req, const httplib::Response&) {
-    if (req.path == options_.telemetry_path || req.path == "/probe") t_release_memory = true;
-  });
 
   server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     using Result = httplib::Server::HandlerResponse;
@@ -289,15 +277,35 @@ std::optional<std::string> WebServer::reload_web_config() {
   }
 }
 
+void WebServer::begin_scrape() {
+  scrapes_in_flight_.fetch_add(1);
+  t_in_scrape = true;
+}
+
+// The last scrape in flight to finish frees what the scrapes left (grouping, self-metrics, small
+// buffers), after its body is sent, not at the next collection, which may be min_interval away.
+// One trim for concurrent scrapes: each trim's madvise and the faults after it were half of a
+// cached scrape's CPU. And not as each target finishes: that handed back pages that the targets
+// still collecting faulted in again.
+void WebServer::end_scrape() {
+  if (!t_in_scrape) return;
+  t_in_scrape = false;
+  if (scrapes_in_flight_.fetch_sub(1) != 1) return;
+  exposition_cache_.prune();  // a collection nobody holds any more: its renderings go too
+  memory::release_free_memory();
+}
+
 void WebServer::install_routes() {
   // httplib routes by regex: the configured path matches literally.
   const std::string metrics_route =
       std::regex_replace(options_.telemetry_path, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
   server_.Get(metrics_route, [this](const httplib::Request& req, httplib::Response& res) {
+    begin_scrape();
     serve_metrics(req, res);
   });
 
   server_.Get("/probe", [this](const httplib::Request& req, httplib::Response& res) {
+    begin_scrape();
     handle_probe(engine_, req, res);
   });
 

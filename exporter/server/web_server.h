@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -108,6 +109,8 @@ class WebServer {
                     const httplib::ContentReader& content);
   void install_guards();
   void serve_metrics(const httplib::Request& req, httplib::Response& res);
+  void begin_scrape();  // a /metrics or /probe request is being answered on this thread
+  void end_scrape();    // its response is sent (no-op for other requests)
 
   // cpp-httplib's request handling, run by the front end on connections it has read a head from.
   class Processor : public httplib::Server {
@@ -133,6 +136,7 @@ class WebServer {
   mutable std::mutex protection_mutex_;
   std::shared_ptr<const Protection> protection_;
   ExpositionCache exposition_cache_;  // one rendering per collection, format and encoding
+  std::atomic<int> scrapes_in_flight_{0};
   Processor server_;
   FrontEnd front_;
   std::thread thread_;
