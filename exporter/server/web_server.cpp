@@ -293,6 +293,7 @@ void WebServer::end_scrape() {
   if (scrapes_in_flight_.fetch_sub(1) != 1) return;
   exposition_cache_.prune();  // a collection nobody holds any more: its renderings go too
   memory::release_free_memory();
+  memory_releases_.fetch_add(1);
 }
 
 void WebServer::install_routes() {

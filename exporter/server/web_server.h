@@ -96,6 +96,7 @@ class WebServer {
   int port() const { return port_; }
   // Vendor expositions rendered so far (one per collection, format and encoding); for tests.
   size_t exposition_renders() const { return exposition_cache_.renders(); }
+  size_t memory_releases() const { return memory_releases_.load(); }  // for tests
   // Serves until stop(); blocks.
   void serve();
   // Serves on a background thread (tests).
@@ -137,6 +138,7 @@ class WebServer {
   std::shared_ptr<const Protection> protection_;
   ExpositionCache exposition_cache_;  // one rendering per collection, format and encoding
   std::atomic<int> scrapes_in_flight_{0};
+  std::atomic<size_t> memory_releases_{0};
   Processor server_;
   FrontEnd front_;
   std::thread thread_;

@@ -204,6 +204,11 @@ class MetricsRenderingTest : public ::testing::Test {
     c.set_decompress(false);
     return c.Get("/metrics", headers);
   }
+  bool released_at_least(size_t n) {
+    for (int i = 0; i < 500 && server->memory_releases() < n; ++i)
+      std::this_thread::sleep_for(10ms);
+    return server->memory_releases() >= n;
+  }
   // The vendor part: everything before the first self-metric family.
   static std::string vendor_part(const std::string& body) {
     return body.substr(0, body.find("# HELP fleet_usage_exporter_"));
@@ -234,6 +239,10 @@ TEST_F(MetricsRenderingTest, ConcurrentScrapesGetOneRenderingOfOneCollection) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(collections.load(), 1);
   EXPECT_EQ(server->exposition_renders(), 1u);
+  // Memory is handed back once the last of them is answered, not once per response (a client
+  // may read its whole response before the server's thread gets to it).
+  EXPECT_TRUE(released_at_least(1));
+  EXPECT_LE(server->memory_releases(), 4u);
   for (const auto& b : bodies) {
     EXPECT_EQ(vendor_part(b), vendor_part(bodies.front()));
     EXPECT_TRUE(b.ends_with("# EOF\n"));
@@ -247,6 +256,9 @@ TEST_F(MetricsRenderingTest, ConcurrentScrapesGetOneRenderingOfOneCollection) {
   ASSERT_TRUE(next);
   EXPECT_EQ(collections.load(), 2);
   EXPECT_EQ(server->exposition_renders(), 2u);
+  const size_t releases = server->memory_releases();
+  get(prometheus);  // alone: it is the last in flight, so it releases
+  EXPECT_TRUE(released_at_least(releases + 1));
   EXPECT_NE(gunzip_one_member(next->body).find("testvendor_collection{target=\"a\"} 2\n"),
             std::string::npos);
   auto text = get({{"Accept-Encoding", "gzip"}});
