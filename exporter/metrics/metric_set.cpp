@@ -1,7 +1,9 @@
 #include "exporter/metrics/metric_set.h"
 
+#include <atomic>
 #include <charconv>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <stdexcept>
 #include <string_view>
@@ -106,9 +108,27 @@ void MetricFamily::append(const MetricFamily& other) {
   samples_.reserve(samples_.size() + other.samples_.size());
   for (const auto& s : other.samples_)
     samples_.push_back(Sample{s.offset + base, s.size, s.value, s.kind});
+  promised_unique_ = false;  // two promises do not make one across both
 }
 
+namespace {
+// On in every test (ctest sets the variable for the test binaries and the exporter they start).
+std::atomic<bool> g_verify_unique_promises{std::getenv("FUE_VERIFY_UNIQUE_PROMISES") != nullptr};
+}  // namespace
+
+void MetricFamily::verify_unique_promises(bool on) { g_verify_unique_promises = on; }
+
 size_t MetricFamily::remove_duplicates() {
+  const bool verify = promised_unique_ && g_verify_unique_promises.load(std::memory_order_relaxed);
+  if (promised_unique_ && !verify) return 0;
+  const size_t removed = remove_repeated_label_sets();
+  if (verify && removed > 0)
+    throw std::logic_error("family " + name_ + " was promised unique but repeats " +
+                           std::to_string(removed) + " label sets");
+  return removed;
+}
+
+size_t MetricFamily::remove_repeated_label_sets() {
   // Keyed by the encoded label bytes plus the kind: identical bytes mean identical label sets.
   // An open-addressing table of kept sample positions: no allocation per sample, which a
   // node-based set made the largest cost of a million-series /metrics.

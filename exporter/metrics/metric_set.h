@@ -64,6 +64,13 @@ class MetricFamily {
   void append(const MetricFamily& other);
   // Drops samples whose label set (and kind) repeats an earlier one; returns how many.
   size_t remove_duplicates();
+  // The scraper's promise that no label set repeats: each sample carries, verbatim, an id of a
+  // listing merged by that id. remove_duplicates() then skips the family (a tenth of the whole
+  // /metrics step at 100k series), except under verify_unique_promises(), where a repeat throws.
+  void promise_unique() { promised_unique_ = true; }
+  // Checks every promise instead of trusting it; on when FUE_VERIFY_UNIQUE_PROMISES is set, as
+  // ctest sets it for every test, and in the fuzzers.
+  static void verify_unique_promises(bool on);
   // A hint that about `samples` more samples follow (e.g. one per VM of a listed fleet): their
   // storage is reserved now, and the label arena's once the first few show their size, so a
   // large family never regrows and copies itself. Regrowth cost more than all else at 1M series.
@@ -71,6 +78,7 @@ class MetricFamily {
 
  private:
   friend class MetricSet;
+  size_t remove_repeated_label_sets();
   void begin_sample();
   void put(std::string_view v);
   void end_sample(double value, SampleKind kind);
@@ -87,6 +95,7 @@ class MetricFamily {
   size_t expect_from_ = 0;   // sample count when expect() was called
   size_t expect_total_ = 0;  // sample count expect() announced; 0 once the arena is reserved
   size_t expect_arena_from_ = 0;
+  bool promised_unique_ = false;
 };
 
 // The families one collection produced. Fixed labels (e.g. target="prod") are prepended to every

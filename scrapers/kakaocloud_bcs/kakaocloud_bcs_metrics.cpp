@@ -75,6 +75,8 @@ void emit_per_vm(const std::vector<Vm>& vms, MetricSet& out, SeriesCap& cap) {
   state.expect(vms.size() * kStates.size());
   info.expect(vms.size());
   created.expect(vms.size());
+  // One VM per id (merge_unique), and its id is the first label as listed.
+  for (MetricFamily* f : {&state, &info, &created}) f->promise_unique();
   for (const auto& vm : vms) {
     if (vm.id.empty()) continue;
     const std::string current = value_or_unknown(vm.vm_state);

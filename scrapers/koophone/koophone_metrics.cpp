@@ -141,6 +141,8 @@ void emit_per_phone(const std::vector<Phone>& phones, bool with_backup, MetricSe
                 "When the restore status of one cloud phone last changed.", {"instance_id"});
   state.expect(phones.size() * kRunning.size());
   info.expect(phones.size());
+  // One phone per id (merge_unique), and its id is the first label as listed.
+  for (MetricFamily* f : {&state, &info, &backup, &restore}) f->promise_unique();
   for (const auto& p : phones) {
     if (p.instance_id.empty()) continue;
     const size_t times = with_backup ? (p.backup_time ? 1 : 0) + (p.restore_time ? 1 : 0) : 0;

@@ -74,6 +74,8 @@ void build_ours(size_t series, fue::MetricSet& set) {
   state.expect(vms * kStates.size());
   info.expect(vms);
   created.expect(vms);
+  // As the BCS scraper promises: one VM per id, the id a label as listed.
+  for (fue::MetricFamily* f : {&info, &state, &created}) f->promise_unique();
   for (size_t i = 0; i < vms; ++i) {
     vm.fill(i);
     info.add({vm.id, vm.name, vm.flavor, vm.image, vm.instance_type, vm.zone, vm.ip}, 1);

@@ -7,6 +7,7 @@
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   fue::fuzz::quiet_logs();
+  fue::MetricFamily::verify_unique_promises(true);  // a broken promise is a finding
   return 0;
 }
 

@@ -93,6 +93,32 @@ TEST(MetricSet, RemovesDuplicateLabelSetsKeepingTheFirst) {
   EXPECT_EQ(text(set), "# HELP m M.\n# TYPE m gauge\nm{k=\"x\"} 1\nm{k=\"y\"} 2\n");
 }
 
+// A family the scraper promises unique is not searched for repeats in production; the tests
+// (FUE_VERIFY_UNIQUE_PROMISES, set by ctest) and the fuzzers check every such promise instead.
+TEST(MetricSet, PromisedUniqueFamiliesAreTrustedOrVerified) {
+  auto make = [](MetricSet& set) -> MetricFamily& {
+    auto& f = set.gauge("vendor_vm_info", "A VM.", {"id"});
+    f.promise_unique();
+    f.add({"a"}, 1);
+    f.add({"b"}, 1);
+    return f;
+  };
+  MetricFamily::verify_unique_promises(false);
+  MetricSet broken;
+  make(broken).add({"a"}, 1);                 // a broken promise
+  EXPECT_EQ(broken.remove_duplicates(), 0u);  // trusted: not searched
+  MetricFamily::verify_unique_promises(true);
+  EXPECT_THROW(broken.remove_duplicates(), std::logic_error);
+  MetricSet kept;
+  make(kept);
+  EXPECT_EQ(kept.remove_duplicates(), 0u);
+  // Two families each unique are not unique together: appending drops the promise.
+  MetricSet other;
+  MetricFamily& merged = make(other);
+  merged.append(*kept.find("vendor_vm_info"));
+  EXPECT_EQ(other.remove_duplicates(), 2u);
+}
+
 TEST(MetricSet, HistogramSumAndCountAreNotDuplicatesOfEachOther) {
   MetricSet set;
   auto& h = set.family("d_seconds", "D.", MetricType::kHistogram, {"endpoint"});
