@@ -221,7 +221,14 @@ class Losant {
     return {{"start", iso(r.start)}, {"end", iso(r.end)}, {"counts", std::move(counts)}};
   }
 
-  static bool is_history(const Range& r) { return r.end < now_ms() / kDayMs * kDayMs; }
+  // A range that ended before today, UTC. A live request ends at its sender's "now", so one sent
+  // just before midnight may arrive just after it: a range ending on a day's last millisecond (as
+  // backfill asks) is history at once, any other only a minute later.
+  static bool is_history(const Range& r) {
+    const int64_t now = now_ms();
+    if (r.end >= now / kDayMs * kDayMs) return false;
+    return r.end % kDayMs == kDayMs - 1 || r.end < now - 60 * 1000;
+  }
   // Far above any days-back count, so history keys never meet the live ones.
   static uint64_t history_key(int64_t bucket) {
     return (1ull << 32) + static_cast<uint64_t>(bucket);
