@@ -11,7 +11,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-int status_code(const Json& row, const char* key) {
+int status_code(const Json& row, std::string_view key) {
   try {
     return detail::status_or_unknown(json::opt_int(row, key));
   } catch (const SchemaError&) {
@@ -19,7 +19,7 @@ int status_code(const Json& row, const char* key) {
   }
 }
 
-std::string text(const Json& row, const char* key) {
+std::string text(const Json& row, std::string_view key) {
   try {
     return detail::text_or_empty(json::opt_string(row, key));
   } catch (const SchemaError&) {
@@ -29,20 +29,10 @@ std::string text(const Json& row, const char* key) {
 
 Phone parse_phone(const Json& row, int offset) {
   Phone p;
-  p.instance_id = text(row, "instance_id");
-  p.instance_name = text(row, "instance_name");
-  p.region = text(row, "region");
-  p.sku = text(row, "instance_sku");
-  p.project_id = text(row, "project_id");
-  p.project_name = text(row, "project_name");
-  p.running_status = status_code(row, "running_status");
-  p.frozen_status = status_code(row, "frozen_status");
-  p.login_status = status_code(row, "login_status");
-  p.assign_status = status_code(row, "assign_status");
-  p.backup_status = status_code(row, "backup_status");
-  p.restore_status = status_code(row, "restore_status");
-  p.backup_time = detail::local_time(text(row, "backup_time"), offset);
-  p.restore_time = detail::local_time(text(row, "restore_time"), offset);
+  for (const auto& [key, member] : detail::kTextFields) p.*member = text(row, key);
+  for (const auto& [key, member] : detail::kStatusFields) p.*member = status_code(row, key);
+  for (const auto& [key, member] : detail::kTimeFields)
+    p.*member = detail::local_time(text(row, key), offset);
   return p;
 }
 

@@ -11,7 +11,7 @@ namespace {
 namespace simd = json::simd;
 
 // An unusable kind reads as absent or "unknown", so that one odd phone never blanks the fleet.
-int status_code(const simd::Slot& slot, const char* key) {
+int status_code(const simd::Slot& slot, std::string_view key) {
   try {
     return detail::status_or_unknown(simd::opt_int(slot, key));
   } catch (const SchemaError&) {
@@ -19,7 +19,7 @@ int status_code(const simd::Slot& slot, const char* key) {
   }
 }
 
-std::string text(const simd::Slot& slot, const char* key) {
+std::string text(const simd::Slot& slot, std::string_view key) {
   try {
     return detail::text_or_empty(simd::opt_string(slot, key));
   } catch (const SchemaError&) {
@@ -27,45 +27,26 @@ std::string text(const simd::Slot& slot, const char* key) {
   }
 }
 
-enum PhoneField {
-  kId,
-  kName,
-  kRegion,
-  kSku,
-  kProjectId,
-  kProjectName,
-  kRunning,
-  kFrozen,
-  kLogin,
-  kAssign,
-  kBackup,
-  kRestore,
-  kBackupTime,
-  kRestoreTime,
-  kPhoneFields
-};
-constexpr std::array<std::string_view, kPhoneFields> kPhoneKeys = {
-    "instance_id",   "instance_name",  "region",        "instance_sku", "project_id",
-    "project_name",  "running_status", "frozen_status", "login_status", "assign_status",
-    "backup_status", "restore_status", "backup_time",   "restore_time"};
+// The keys of detail's field tables, in their order: texts, statuses, times.
+constexpr auto kPhoneKeys = [] {
+  std::array<std::string_view, std::size(detail::kTextFields) + std::size(detail::kStatusFields) +
+                                   std::size(detail::kTimeFields)>
+      keys{};
+  size_t i = 0;
+  for (const auto& field : detail::kTextFields) keys[i++] = field.first;
+  for (const auto& field : detail::kStatusFields) keys[i++] = field.first;
+  for (const auto& field : detail::kTimeFields) keys[i++] = field.first;
+  return keys;
+}();
 
 Phone read_phone(simd::Object row, int offset) {
   const auto f = simd::pick(row, kPhoneKeys);
   Phone p;
-  p.instance_id = text(f[kId], "instance_id");
-  p.instance_name = text(f[kName], "instance_name");
-  p.region = text(f[kRegion], "region");
-  p.sku = text(f[kSku], "instance_sku");
-  p.project_id = text(f[kProjectId], "project_id");
-  p.project_name = text(f[kProjectName], "project_name");
-  p.running_status = status_code(f[kRunning], "running_status");
-  p.frozen_status = status_code(f[kFrozen], "frozen_status");
-  p.login_status = status_code(f[kLogin], "login_status");
-  p.assign_status = status_code(f[kAssign], "assign_status");
-  p.backup_status = status_code(f[kBackup], "backup_status");
-  p.restore_status = status_code(f[kRestore], "restore_status");
-  p.backup_time = detail::local_time(text(f[kBackupTime], "backup_time"), offset);
-  p.restore_time = detail::local_time(text(f[kRestoreTime], "restore_time"), offset);
+  size_t i = 0;
+  for (const auto& [key, member] : detail::kTextFields) p.*member = text(f[i++], key);
+  for (const auto& [key, member] : detail::kStatusFields) p.*member = status_code(f[i++], key);
+  for (const auto& [key, member] : detail::kTimeFields)
+    p.*member = detail::local_time(text(f[i++], key), offset);
   return p;
 }
 
