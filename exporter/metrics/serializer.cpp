@@ -190,14 +190,23 @@ void append_escaped_label_value(std::string& out, std::string_view v) {
 
 namespace {
 
-// An upper bound of a family's text (its header included).
+// An upper bound of a family's text in either format (its header, and OpenMetrics' # UNIT,
+// included).
 size_t text_bound(const MetricFamily& f) {
   size_t per_sample = f.name().size() + 48;
   for (const auto& n : f.label_names()) per_sample += n.size() + 4;
   size_t value_bytes = 0;
   for (const auto& s : f.samples()) value_bytes += s.size;
-  return f.help().size() * 2 + f.name().size() * 2 + 32 + f.size() * per_sample + value_bytes +
+  return f.help().size() * 2 + f.name().size() * 3 + 64 + f.size() * per_sample + value_bytes +
          value_bytes / 8;
+}
+
+// Reserves `bound` more bytes once, advised for huge pages, so that the text is never copied
+// while it grows (a million series otherwise regrow a dozen times). Pages of the bound that are
+// never written are never touched: over-estimating is free.
+void reserve_for(std::string& out, size_t bound) {
+  out.reserve(out.size() + bound);
+  memory::advise_huge_pages(out.data(), out.capacity());
 }
 
 void write_header(const MetricFamily& f, std::string_view help_note, std::string& out) {
@@ -221,13 +230,10 @@ void write_text(const Groups& groups, NoteOf note_of, std::string& out,
   if (sink) {
     out.reserve(2 * kChunkBytes);
   } else {
-    // An upper bound of the text, reserved once so the text is never copied while it grows.
-    // Pages of the bound that are never written are never touched: over-estimating is free.
     size_t estimate = 4096;
     for (const auto& group : groups)
       for (const MetricFamily* f : group) estimate += text_bound(*f);
-    out.reserve(out.size() + estimate);
-    memory::advise_huge_pages(out.data(), out.capacity());
+    reserve_for(out, estimate);
   }
   for (size_t i = 0; i < groups.size(); ++i) {
     const auto& group = groups[i];
@@ -350,7 +356,17 @@ void write_openmetrics(const MetricView& view, std::string& out, const Expositio
 
 }  // namespace
 
+size_t exposition_bound(const MetricView& view) {
+  size_t bound = 4096;
+  for (const auto& g : view.groups()) {
+    bound += 2 * g.help_note.size();
+    for (const MetricFamily* f : g.families) bound += text_bound(*f);
+  }
+  return bound;
+}
+
 void serialize_openmetrics(const MetricView& view, std::string& out) {
+  reserve_for(out, exposition_bound(view));
   write_openmetrics(view, out, nullptr);
   out += "# EOF\n";
 }

@@ -25,6 +25,8 @@ void serialize_text(const MetricView& view, std::string& out);
 // ending in _seconds or _bytes. Samples keep their names and labels, so Prometheus stores what
 // the text format gives (where a StateSet is a gauge, per OpenMetrics' compatibility rules).
 void serialize_openmetrics(const MetricView& view, std::string& out);
+// An upper bound of the bytes of `view`'s exposition in either format.
+size_t exposition_bound(const MetricView& view);
 // Receives an exposition in pieces while it is written (stream_text, stream_openmetrics).
 using ExpositionSink = std::function<void(std::string_view)>;
 inline constexpr size_t kChunkBytes = 256 * 1024;  // a piece: about what a core's L2 holds

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "exporter/core/memory.h"
 #include "exporter/metrics/serializer.h"
 
 namespace fue {
@@ -32,29 +31,6 @@ namespace {
 
 constexpr size_t kMaxEntries = 16;  // a bound, should sets outlive their use
 
-// An upper bound of the exposition's bytes.
-size_t exposition_bound(const MetricView& view) {
-  size_t bound = 4096;
-  for (const auto& g : view.groups()) {
-    for (const MetricFamily* f : g.families) {
-      size_t per_sample = f->name().size() + 48;
-      for (const auto& n : f->label_names()) per_sample += n.size() + 4;
-      size_t value_bytes = 0;
-      for (const auto& s : f->samples()) value_bytes += s.size;
-      bound += 2 * (f->help().size() + g.help_note.size() + f->name().size()) + 128 +
-               f->size() * per_sample + 2 * value_bytes;  // escaping at most doubles a value
-    }
-  }
-  return bound;
-}
-
-// Reserves the bound, advised for huge pages, as serialize_text does for itself: a million series
-// otherwise regrow and copy the text a dozen times. Pages never written cost no memory.
-void reserve_bound(const MetricView& view, std::string& out) {
-  out.reserve(out.size() + exposition_bound(view));
-  memory::advise_huge_pages(out.data(), out.capacity());
-}
-
 // The exposition compressed as it is written, never held whole (136 MB of text at 1M series).
 DeflatePrefix render_compressed(const MetricView& view, ExpositionFormat format) {
   PrefixDeflater deflater(exposition_bound(view) / 8);
@@ -70,7 +46,6 @@ DeflatePrefix render_compressed(const MetricView& view, ExpositionFormat format)
 
 void render_exposition(const MetricView& view, ExpositionFormat format, std::string& out) {
   if (format == ExpositionFormat::kText) return serialize_text(view, out);
-  reserve_bound(view, out);
   serialize_openmetrics(view, out);
   constexpr std::string_view kEof = "# EOF\n";
   if (std::string_view(out).ends_with(kEof)) out.resize(out.size() - kEof.size());
