@@ -133,8 +133,7 @@ Response Client::send(Request req, const Deadline& deadline) {
 
 std::string Client::describe(const Request& req) { return req.method + " " + endpoint_of(req); }
 
-std::string Client::get_body(Request req, const Deadline& deadline) {
-  const std::string what = describe(req);
+std::string Client::get_body(Request req, const Deadline& deadline, const std::string& what) {
   Response res = send(std::move(req), deadline);
   if (!is_success(res.status)) {
     auto reason =

@@ -127,7 +127,7 @@ class Client {
   template <class Parse>
   auto get_parsed(Request req, const Deadline& deadline, Parse&& parse) {
     const std::string what = describe(req);
-    const std::string body = get_body(std::move(req), deadline);
+    const std::string body = get_body(std::move(req), deadline, what);
     try {
       return parse(body);
     } catch (const ScrapeError& e) {
@@ -143,8 +143,9 @@ class Client {
   struct Pool;
   Response attempt(const Request& req, const Deadline& deadline);
   static std::string describe(const Request& req);  // "GET endpoint", for error texts
-  // send(), then the body of a 2xx response; any other status throws as get_json documents.
-  std::string get_body(Request req, const Deadline& deadline);
+  // send(), then the body of a 2xx response; any other status throws as get_json documents,
+  // its text starting with `what` (describe(req)).
+  std::string get_body(Request req, const Deadline& deadline, const std::string& what);
 
   ClientOptions options_;
   std::shared_ptr<RequestObserver> observer_;

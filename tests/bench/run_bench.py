@@ -271,14 +271,22 @@ def get(port, path, timeout=60, gzip_ok=False, prometheus=False):
     return r.status, body, r.getheader("Content-Encoding")
 
 
-def timed_scrape(port, gzip_ok=False, prometheus=False):
-    """The time until the whole response has arrived; decompressing it (the client's work, which
-    32 Python threads would serialise on the GIL) comes after."""
+def timed_get(port, gzip_ok=False, prometheus=False):
+    """/metrics as it came, and the time until the whole response had arrived."""
     t0 = time.monotonic()
     status, body, encoding = get(port, "/metrics", timeout=120, gzip_ok=gzip_ok,
                                  prometheus=prometheus)
-    elapsed = time.monotonic() - t0
-    return elapsed, status, gzip.decompress(body) if encoding == "gzip" else body
+    return time.monotonic() - t0, status, body, encoding
+
+
+def inflated(body, encoding):
+    return gzip.decompress(body) if encoding == "gzip" else body
+
+
+def timed_scrape(port, gzip_ok=False, prometheus=False):
+    """timed_get, then the body inflated (the client's work, after the time is taken)."""
+    elapsed, status, body, encoding = timed_get(port, gzip_ok, prometheus)
+    return elapsed, status, inflated(body, encoding)
 
 
 def percentile(values, p):
@@ -423,10 +431,7 @@ def latency_and_concurrency(args, tmp, rows):
                 # receiving timed the harness, not the exporter.
                 def client():
                     barrier.wait()
-                    t0 = time.monotonic()
-                    status, body, encoding = get(exp.port, "/metrics", timeout=120,
-                                                 prometheus=True)
-                    t = time.monotonic() - t0
+                    t, status, body, encoding = timed_get(exp.port, prometheus=True)
                     with lock:
                         lat.append(t if status == 200 else float("inf"))
                         bodies.append((body, encoding))
@@ -437,8 +442,7 @@ def latency_and_concurrency(args, tmp, rows):
                 for t in th:
                     t.join()
                 for body, encoding in bodies:
-                    text = gzip.decompress(body) if encoding == "gzip" else body
-                    if not text.endswith(b"# EOF\n"):
+                    if not inflated(body, encoding).endswith(b"# EOF\n"):
                         raise SystemExit("a concurrent scrape's body is not a whole exposition")
             cpu = (exp.cpu_seconds() - cpu0) / args.rounds
             per_cycle_total = sim.stats()["total"] / args.rounds
